@@ -1,0 +1,3 @@
+from sekisho.cli.main import run
+
+run()

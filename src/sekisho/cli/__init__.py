@@ -1,0 +1,1 @@
+"""The `sekisho` command line: one module per capability, each a thin layer over its package."""

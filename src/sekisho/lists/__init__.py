@@ -1,0 +1,1 @@
+"""Restricted-party lists: official formats, the versioned store, updates from publishers."""
