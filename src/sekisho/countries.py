@@ -52,6 +52,7 @@ _EXTRA: dict[str, str] = {
     "uk": "GB",
     "united kingdom": "GB",
     "great britain": "GB",
+    "united kingdom of great britain and northern ireland": "GB",
     "usa": "US",
     "u s a": "US",
     "united states": "US",
@@ -115,12 +116,18 @@ _EXTRA: dict[str, str] = {
     "澳门": "MO",
     "澳門": "MO",
     "マカオ": "MO",
+    "한국": "KR",
+    "남한": "KR",
+    "북한": "KP",
+    "호주": "AU",
+    "남아프리카공화국": "ZA",
 }
 
 
 def _key(name: str) -> str:
     text = unicodedata.normalize("NFKC", name).casefold().strip()
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = re.sub(r"['’]", "", text).replace("&", " and ")  # "People's", "Bosnia & Herzegovina"
     text = re.sub(r"[.,'’()\-]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -158,7 +165,17 @@ def to_iso2(name: str | None) -> str | None:
         k = _key(part)
         if k in table:
             return table[k]
+    # Formal names ("Islamic Republic of Iran", "State of Israel"): try without the form.
+    m = _FORMAL.fullmatch(key)
+    if m and m[1] in table:
+        return table[m[1]]
     return None
+
+
+_FORMAL = re.compile(
+    r"(?:the )?(?:(?:islamic|arab|federal|socialist|united|hashemite|plurinational|bolivarian) )*"
+    r"(?:republic|state|kingdom|federation|sultanate|emirate|principality|commonwealth) of (?:the )?(.+)"
+)
 
 
 def is_iso2(code: str) -> bool:
