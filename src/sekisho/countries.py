@@ -150,10 +150,19 @@ def _table() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=8192)
 def to_iso2(name: str | None) -> str | None:
-    """ISO alpha-2 code for a country name or code in any supported language; None if unknown."""
+    """ISO alpha-2 code for a country name or code in any supported language; None if unknown.
+
+    Also takes the forms list publishers use: "Korea, North", "Virgin Islands, British",
+    "(since 2009)" notes, "Saint"/"St.", and nationality adjectives ("Iraqi").
+    """
     if not name:
         return None
+    return _lookup(name) or _variant_iso2(name)
+
+
+def _lookup(name: str) -> str | None:
     key = _key(name)
     if not key:
         return None
@@ -177,6 +186,48 @@ _FORMAL = re.compile(
     r"(?:republic|state|kingdom|federation|sultanate|emirate|principality|commonwealth) of (?:the )?(.+)"
 )
 
+
+# Nationality adjectives the UK and OFAC lists use where ICU only knows country names.
+_DEMONYMS = {
+    "afghan": "AF", "algerian": "DZ", "american": "US", "bahraini": "BH", "belarusian": "BY",
+    "british": "GB", "burmese": "MM", "chinese": "CN", "congolese": "CD", "cuban": "CU",
+    "egyptian": "EG", "emirati": "AE", "eritrean": "ER", "ethiopian": "ET", "french": "FR",
+    "german": "DE", "indian": "IN", "indonesian": "ID", "iranian": "IR", "iraqi": "IQ",
+    "italian": "IT", "jordanian": "JO", "kenyan": "KE", "kuwaiti": "KW", "lebanese": "LB",
+    "libyan": "LY", "malaysian": "MY", "malian": "ML", "mauritanian": "MR", "mexican": "MX",
+    "moroccan": "MA", "nigerian": "NG", "north korean": "KP", "omani": "OM",
+    "pakistani": "PK", "philippine": "PH", "filipino": "PH", "qatari": "QA", "russian": "RU",
+    "saudi": "SA", "saudi arabian": "SA", "somali": "SO", "south sudanese": "SS",
+    "sudanese": "SD", "syrian": "SY", "tunisian": "TN", "turkish": "TR", "ukrainian": "UA",
+    "venezuelan": "VE", "yemeni": "YE", "zimbabwean": "ZW",
+}  # fmt: skip
+
+
+def _variant_iso2(text: str) -> str | None:
+    """ISO2 for a country name as these lists write it, or None.
+
+    Tries `to_iso2` on the text, then on variants the publishers use and ICU lacks:
+    "(since 2009)" notes, "Virgin Islands, British" / "Bahamas, The" inversions, "and" for
+    "&", "Saint" for "St.", and nationality adjectives ("Iraqi").
+    """
+    if not text:
+        return None
+    base = re.sub(r"\s*\([^)]*\)", "", text).strip(" .,") or text
+    variants = [text, base]
+    if "," in base:
+        head, _, tail = base.partition(",")
+        variants += [f"{tail.strip()} {head.strip()}", head.strip()]
+    more = []
+    for v in variants:
+        more.append(re.sub(r"\band\b", "&", v))
+        more.append(re.sub(r"\bSaint\b", "St.", v))
+        more.append(re.sub(r"^the\s+", "", v, flags=re.I))
+        more.append(v.replace(" d ", " d'"))
+    for v in [*variants, *more]:
+        code = _lookup(v)
+        if code:
+            return code
+    return _DEMONYMS.get(" ".join(base.lower().split()))
 
 def is_iso2(code: str) -> bool:
     """True for an upper-case alpha-2 code ICU knows."""

@@ -60,7 +60,8 @@ def clean(value: str | None) -> str | None:
     """Collapse whitespace, strip, drop control characters; None for empty or null markers."""
     if value is None:
         return None
-    value = "".join(c for c in value if c in "\n\t" or unicodedata.category(c)[0] != "C")
+    if not value.isprintable():  # fast path: a printable string has no category-C character
+        value = "".join(c for c in value if c in "\n\t" or unicodedata.category(c)[0] != "C")
     value = _WS.sub(" ", value).strip()
     if value in ("", "-0-", "-0", "N/A", "n/a", "NULL", "null", "None"):
         return None
@@ -152,6 +153,8 @@ def script_of(text: str) -> str | None:
 
     Japanese text mixing kana and kanji reports "Jpan"; Korean Hangul "Hang".
     """
+    if text.isascii():  # fast path: most list names
+        return "Latn" if any(c.isalpha() for c in text) else None
     counts: Counter[str] = Counter()
     for ch in text:
         if not ch.isalpha():
@@ -172,3 +175,46 @@ def is_latin(text: str) -> bool:
 def entity_id(source: str, key: str | int) -> str:
     """Stable id of a listed entity: `source:key` (key as the publisher gives it)."""
     return f"{source}:{key}"
+
+
+_XML_ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)[\s/>]")
+_XML_SKIP = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)", re.S | re.I)
+
+
+def xml_root_tag(head: bytes) -> str | None:
+    """Local name of the first element of an XML document (for sniffing), or None.
+
+    Skips the BOM, the XML declaration, comments and processing instructions; the namespace
+    prefix (if any) is dropped.
+    """
+    data = head.removeprefix(b"\xef\xbb\xbf")
+    pos = 0
+    while True:
+        m = _XML_SKIP.match(data, pos)
+        if not m:
+            break
+        pos = m.end()
+    while pos < len(data) and data[pos : pos + 1].isspace():
+        pos += 1
+    m = _XML_ROOT.match(data, pos)
+    return m[2].decode("ascii") if m else None
+
+
+def refuse_dtd(data: bytes, path: Path) -> None:
+    """Refuse XML with a DTD or entity declarations (XXE, billion laughs): lists never need one."""
+    upper = data.upper()
+    for marker in (b"<!DOCTYPE", b"<!ENTITY"):
+        at = upper.find(marker)
+        if at >= 0:
+            raise FormatError(
+                "XML with a DTD or entity declaration is refused (unsafe, never used by publishers)",
+                file=path,
+                line=data[:at].count(b"\n") + 1,
+            )
+
+
+def xml_error(exc: Exception, path: Path) -> FormatError:
+    """A FormatError naming file and line for an XML parse error."""
+    position = getattr(exc, "position", None)
+    line = position[0] if position else None
+    return FormatError(f"malformed XML: {exc}", file=path, line=line)
