@@ -72,7 +72,7 @@ def _modules() -> list[ModuleType]:
 def get_format(name: str) -> ModuleType:
     """The format module called `name`, or a clear error listing the known ones."""
     for mod in _modules():
-        if mod.NAME == name:
+        if name == mod.NAME:
             return mod
     known = ", ".join(sorted(m.NAME for m in _modules()))
     raise InputError(f"unknown format {name!r}; known formats: {known}", field="--format")
