@@ -25,7 +25,12 @@ FIXTURE = HERE / "end_user_list.xlsx"
 
 
 def _entities(path: Path = FIXTURE):
-    return {e.id: e for e in jp_meti_eul.parse([path]).entities}
+    return {_by_number(e): e for e in jp_meti_eul.parse([path]).entities}
+
+
+def _by_number(entity) -> str:
+    """The entry's `No.` in METI's edition, as an id-like key for readable assertions."""
+    return f"jp_meti_eul:{entity.properties['list_number'][0]}"
 
 
 def _names(entity, kind: NameKind) -> list[str]:
@@ -35,8 +40,11 @@ def _names(entity, kind: NameKind) -> list[str]:
 def test_ids_countries_and_programs() -> None:
     result = jp_meti_eul.parse([FIXTURE])
     assert (result.source, result.format, result.warnings) == ("jp_meti_eul", "jp_meti_eul", [])
-    by_id = {e.id: e for e in result.entities}
+    by_id = {f"jp_meti_eul:{e.properties['list_number'][0]}": e for e in result.entities}
     assert list(by_id) == [f"jp_meti_eul:{i}" for i in range(1, 9)]  # trailing empty row skipped
+    # Ids are keyed by country + name (stable across METI's renumbered editions).
+    assert all(e.id.startswith(f"jp_meti_eul:{e.countries[0]}-") for e in result.entities)
+    assert len({e.id for e in result.entities}) == len(result.entities)
     assert [e.countries for e in result.entities] == [
         ("AF",),
         ("AE",),
@@ -111,7 +119,7 @@ def test_alias_cells() -> None:
 
 def test_formula_without_cached_values_is_numbered_by_row_with_a_warning() -> None:
     result = jp_meti_eul.parse([HERE / "formula_no_cache.xlsx"])
-    assert [e.id for e in result.entities] == ["jp_meti_eul:1", "jp_meti_eul:2", "jp_meti_eul:3"]
+    assert [_by_number(e) for e in result.entities] == ["jp_meti_eul:1", "jp_meti_eul:2", "jp_meti_eul:3"]
     assert len(result.warnings) == 1 and "cached values" in result.warnings[0]
 
 
@@ -237,7 +245,8 @@ def test_real_end_user_list(shared_data: Path) -> None:
     assert len(result.entities) == 835
     assert result.warnings == []
     assert result.published_at == "2025-09-29"
-    assert [e.id for e in result.entities] == [f"jp_meti_eul:{i}" for i in range(1, 836)]
+    assert [_by_number(e) for e in result.entities] == [f"jp_meti_eul:{i}" for i in range(1, 836)]
+    assert len({e.id for e in result.entities}) == 835
     counts = Counter(c for e in result.entities for c in e.countries)
     assert {k: counts[k] for k in ("IR", "KP", "CN", "PK", "RU", "AE", "HK")} == {
         "IR": 257,
@@ -251,7 +260,7 @@ def test_real_end_user_list(shared_data: Path) -> None:
     assert all(len(e.countries) == 1 for e in result.entities)
     assert sum(1 for e in result.entities if "wmd_concern" not in e.properties) == 54
     assert sum(1 for e in result.entities if "EUL-CW" in e.programs) == 240
-    by_id = {e.id: e for e in result.entities}
+    by_id = {_by_number(e): e for e in result.entities}
     air_koryo = by_id["jp_meti_eul:300"]
     assert air_koryo.name == "Air Koryo"
     assert _names(air_koryo, NameKind.NATIVE) == ["高麗航空"]
@@ -280,4 +289,4 @@ def test_list_on_a_later_sheet_is_found(tmp_path: Path) -> None:
     wb.save(path)
     assert jp_meti_eul.sniff(path, read_head(path))
     (entity,) = jp_meti_eul.parse([path]).entities
-    assert (entity.id, entity.name, entity.countries) == ("jp_meti_eul:1", "Test Co", ("IR",))
+    assert (_by_number(entity), entity.name, entity.countries) == ("jp_meti_eul:1", "Test Co", ("IR",))

@@ -29,6 +29,7 @@ The PDF editions are not parsed (sniff never claims them).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 import zipfile
@@ -111,6 +112,7 @@ def parse(paths: list[Path]) -> ParseResult:
     entities: list[ListedEntity] = []
     warnings: list[str] = []
     seen: set[str] = set()
+    stable_ids: set[str] = set()
     numbered_by_row = False
     for index in range(header_at + 1, len(rows)):
         row = rows[index]
@@ -125,10 +127,10 @@ def parse(paths: list[Path]) -> ParseResult:
                 warnings.append(f"{path}: column No. has no cached values; entries numbered by row")
                 numbered_by_row = True
         entity = _entity(key, cells, path, line, warnings)
-        if entity.id in seen:
+        if key in seen:
             raise FormatError(f"duplicate No. {key}", file=path, line=line, field="No.")
-        seen.add(entity.id)
-        entities.append(entity)
+        seen.add(key)
+        entities.append(_with_stable_id(entity, key, stable_ids))
     if not entities:
         raise FormatError("no entries below the header row", file=path, line=header_at + 1)
     return ParseResult(
@@ -312,6 +314,23 @@ def _entity(
         programs=tuple(programs),
         properties=props,
     )
+
+
+def _with_stable_id(entity: ListedEntity, number: str, taken: set[str]) -> ListedEntity:
+    """Key the entry by country + name, not by `No.`: METI renumbers every row in each edition
+    (`No.` is `=ROW()-1`), so a number-based id would turn one insertion into hundreds of
+    "changed" entries in a diff and void every whitelist decision after it."""
+    country = entity.countries[0] if entity.countries else "XX"
+    digest = hashlib.sha256(" ".join(entity.name.casefold().split()).encode()).hexdigest()[:12]
+    key = f"{country}-{digest}"
+    n = 2
+    while key in taken:  # the same name twice in one country: keep both, in list order
+        key = f"{country}-{digest}-{n}"
+        n += 1
+    taken.add(key)
+    props = {**entity.properties, "list_number": (number,)}
+    fields = {f: getattr(entity, f) for f in entity.__dataclass_fields__}
+    return ListedEntity(**{**fields, "id": entity_id(SOURCE, key), "properties": props})
 
 
 def _date_from_name(path: Path) -> str | None:
