@@ -446,6 +446,19 @@ def test_status_of_dateless_file_counts_from_latest_listing(store: Store, tmp_pa
     assert any("latest listing date 2020-12-23" in w for w in csl.snapshot.warnings)
 
 
+def test_max_age_override_from_config(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text("[max_age_days]\nus_trade_csl = 3000\n")
+    store = Store.open(Settings.load(home=home))
+    store.load([fix(tmp_path, "csl_v1.csv")], retrieved_at="2026-11-20T00:00:00+00:00")
+    [csl] = [s for s in store.status(now=datetime(2026, 11, 21, tzinfo=UTC)) if s.source == "us_trade_csl"]
+    assert (csl.max_age_days, csl.state) == (3000, "fresh")
+    (home / "config.toml").write_text('[max_age_days]\nus_trade_csl = "forever"\n')
+    with pytest.raises(InputError, match="max_age_days"):
+        Store.open(Settings.load(home=home))
+
+
 def test_status_of_user_lists(store: Store, tmp_path: Path) -> None:
     store.load([fix(tmp_path, "custom_vendors.csv")], retrieved_at="2026-01-01T00:00:00+00:00")
     rows = {s.source: s for s in store.status(now=datetime(2026, 6, 1, tzinfo=UTC))}

@@ -375,15 +375,33 @@ class _Prepared:
 class Store:
     """Snapshots of every list, their history, and which one of each source is current."""
 
-    def __init__(self, root: Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        lock_timeout: float = LOCK_TIMEOUT_S,
+        max_age_days: dict[str, int] | None = None,
+    ) -> None:
         self.root = Path(root)
         self.lock_timeout = lock_timeout
+        self.max_age_overrides = dict(max_age_days or {})
         self._refs_cache: tuple[tuple[int, int, int], dict[str, Any]] | None = None
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Store:
+        """The store in `settings.home`; `[max_age_days]` in config.toml overrides the
+        catalogue's maximum age per source (a compliance team's own tolerance)."""
         settings = settings or Settings.load()
-        return cls(settings.store_dir)
+        overrides = settings.extra.get("max_age_days") or {}
+        if not isinstance(overrides, dict) or not all(
+            isinstance(v, int) and v > 0 for v in overrides.values()
+        ):
+            raise InputError(
+                "max_age_days must be a table of source id = positive whole number of days",
+                file=settings.home / "config.toml",
+                field="max_age_days",
+            )
+        return cls(settings.store_dir, max_age_days=overrides)
 
     # -- paths ---------------------------------------------------------------------------------
 
@@ -913,7 +931,7 @@ class Store:
         ids = known + sorted(set(records) - set(known))
         out: list[SourceStatus] = []
         for src in ids:
-            max_age = catalog.max_age_days(src)
+            max_age = self.max_age_overrides.get(src) or catalog.max_age_days(src)
             rec = records.get(src)
             if not rec or not rec.get("current"):
                 out.append(SourceStatus(src, None, None, max_age, "missing"))
