@@ -6,5 +6,10 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e '.[all,dev]'
+# The review UI is tested in a real browser: Debian's chromium (Playwright drives it).
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  (apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }) \
+    || echo "warning: could not install chromium; the browser tests will be skipped" >&2
+fi
 .venv/bin/ruff check src tests bench
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

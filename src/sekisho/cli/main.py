@@ -21,6 +21,15 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 # (module, attribute, command name or None to add the module's commands at top level)
 SUBCOMMANDS: list[tuple[str, str, str | None]] = [
     ("sekisho.cli.lists", "app", "lists"),
+    ("sekisho.cli.custody", "app", "custody"),
+    ("sekisho.cli.screen", "app", None),  # `screen NAME`, `screen batch IN --out OUT`
+    ("sekisho.cli.procure", "app", "procure"),
+    ("sekisho.cli.customs", "app", "customs"),
+    ("sekisho.cli.check", "app", None),  # `check TX.json|TX.csv`
+    ("sekisho.cli.check", "decisions_app", "decisions"),
+    ("sekisho.cli.check", "monitor_app", "monitor"),
+    ("sekisho.cli.serve", "app", None),  # `serve [--host H] [--port P]`
+    ("sekisho.cli.batch", "app", "spark"),  # `spark screen IN --out OUT`, `spark customs-score`
 ]
 
 app = typer.Typer(

@@ -1,0 +1,559 @@
+"""Pairwise name comparison: one calibrated score in [0, 1] and a readable explanation.
+
+How (pure, deterministic, no I/O):
+1. Both names are analysed (normalize.analyze): script-aware ASCII tokens, each classified as
+   word, number, initial, particle, generic word, stop-word or legal form.
+2. Tokens are aligned: exact pairs first; then compounds ("HIKVISION" ~ "Hik Vision", pinyin
+   syllables "hua wei" ~ "Huawei"); acronyms ("PLA" ~ "People's Liberation Army"); then a
+   greedy best-first fuzzy pass whose token similarity allows edits in proportion to the
+   token's length, forgives transliteration variants (phonetic form), nicknames, initials and
+   truncations, and never lets two different numbers meet. Order does not matter.
+3. Each token weighs by how much it says: words 1, numbers 1.3, initials and particles less,
+   generic words ("technology", "trading") 0.2, legal forms and stop-words almost nothing.
+   The score is the weighted share of both names that was matched, with unmatched query
+   tokens counting fully and unmatched candidate tokens a little less (lists carry middle
+   names and qualifiers that a query often omits).
+4. Guards keep the known false positives away: no match without at least one informative
+   token matched well; generic words and legal forms alone never match; different numbers
+   on both sides pull the score down.
+
+One threshold (DEFAULT_THRESHOLD) is used for every schema; the weights were chosen on half
+of nomenklatura's name-pair benchmark and checked on the other half (bench/match_quality.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache, partial
+
+from rapidfuzz.distance import (
+    OSA as Levenshtein,  # edit distance counting a transposition as one edit
+)
+
+from sekisho.match import vocab
+from sekisho.match.normalize import (
+    GENERIC,
+    INITIAL,
+    LEGAL,
+    NUMBER,
+    PARTICLE,
+    PLACE,
+    STOP,
+    WORD,
+    Analysis,
+    Token,
+    skeleton,
+    variants,
+)
+
+DEFAULT_THRESHOLD = 0.80
+
+WEIGHTS = {
+    WORD: 1.0,
+    NUMBER: 1.3,
+    INITIAL: 0.35,
+    PARTICLE: 0.25,
+    GENERIC: 0.2,
+    LEGAL: 0.03,
+    STOP: 0.03,
+    PLACE: 0.3,
+}
+CANDIDATE_EXTRA = 0.6  # weight factor of candidate tokens the query did not mention
+PERSON_CANDIDATE_EXTRA = 0.45
+MIN_TOKEN_SIM = 0.62
+SWAP_PENALTY = 1.5
+GENERIC_SWAP = 0.6  # "Trust" vs "Bank", "Technology" vs "Trading": the line of business differs
+SIM_POWER = 1.0  # a fuzzy pair counts sim**SIM_POWER of its weight  # below this two tokens are not considered the same word
+_PERSON = {"Person"}
+_DISTINCT = {WORD, NUMBER, INITIAL}
+_ORG = {"Company", "Organization", "LegalEntity", "Vessel", "Aircraft"}
+
+
+class Comparison:
+    """Result of compare(): score in [0, 1], named features, and an explanation in words.
+
+    The explanation is written on first access (most comparisons in a screen are discarded
+    unread, so they never pay for it).
+    """
+
+    __slots__ = ("score", "features", "_explanation")
+
+    def __init__(
+        self,
+        score: float,
+        features: dict[str, float] | None = None,
+        explanation: str | Callable[[], str] = "",
+    ) -> None:
+        self.score = score
+        self.features = features if features is not None else {}
+        self._explanation = explanation
+
+    @property
+    def explanation(self) -> str:
+        if callable(self._explanation):
+            self._explanation = self._explanation()
+        return self._explanation
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Comparison) and (self.score, self.features, self.explanation) == (
+            other.score,
+            other.features,
+            other.explanation,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.score, self.explanation))
+
+    def __repr__(self) -> str:
+        return f"Comparison(score={self.score!r}, explanation={self.explanation!r})"
+
+
+@dataclass
+class _Pair:
+    q: list[int]
+    c: list[int]
+    sim: float
+    how: str
+
+
+def _weight(t: Token) -> float:
+    w = WEIGHTS[t.kind]
+    if t.kind == WORD and len(t.text) <= 2:
+        w *= 0.6
+    return w
+
+
+def _budget(n: int) -> int:
+    """Edits allowed in a token of length n (look-alike and transliteration variants aside)."""
+    if n <= 2:
+        return 0
+    if n == 3:
+        return 1
+    if n <= 6:
+        return 1
+    if n <= 10:
+        return 2
+    return 3
+
+
+@lru_cache(maxsize=1_048_576)
+def token_similarity(a: str, b: str, pa: str, pb: str, person: bool) -> tuple[float, str]:
+    """Similarity of two word tokens in [0, 1] and how it was found."""
+    if a == b:
+        return 1.0, "="
+    if a.isdigit() or b.isdigit():
+        return 0.0, ""
+    if pa == pb and min(len(a), len(b)) >= 4:
+        return 0.95, "sounds like"
+    na, nb = vocab.NICKNAMES.get(a, a), vocab.NICKNAMES.get(b, b)
+    if na == nb:
+        return 0.9, "short form of"
+    la, lb = len(a), len(b)
+    dist = Levenshtein.distance(a, b)
+    pdist = Levenshtein.distance(pa, pb)
+    n = max(la, lb)
+    best = 0.0
+    how = ""
+    if dist <= _budget(n):
+        best, how = 1.0 - dist / (n + 2), "~"
+        if dist == 1 and la == lb and sorted(a) == sorted(b):
+            how = "has two letters swapped from"  # a typing slip, not another name
+    if pdist <= _budget(max(len(pa), len(pb))) and min(la, lb) >= 4:
+        s = 0.97 - pdist / (max(len(pa), len(pb)) + 2)
+        if s > best:
+            best, how = s, "sounds like"
+    # abjad romanisation without vowels ("mhmd") vs a vowelled spelling ("mohammed")
+    if (
+        best < 0.8
+        and (_vowelless(a) or _vowelless(b))
+        and min(la, lb) >= 3
+        and skeleton(a) == skeleton(b)
+    ):
+        best, how = 0.85, "same consonants as"
+    # truncation: a prefix of at least 4 letters ("Compan" / "Company", "Ben" / "Benjamin")
+    short, long_ = (a, b) if la < lb else (b, a)
+    if (
+        (len(short) >= 5 or len(short) * 5 >= len(long_) * 3)
+        and len(short) >= 4
+        and long_.startswith(short)
+        and best < 0.8
+    ):
+        best, how = 0.8, "truncates"
+    elif person and len(short) >= 3 and long_.startswith(short) and best < 0.7:
+        best, how = 0.7, "truncates"
+    return best, how
+
+
+_VOWEL = re.compile("[aeiou]")
+_HAN_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _vowelless(t: str) -> bool:
+    return len(t) >= 3 and not _VOWEL.search(t, 1)
+
+
+def _is_person(schema: str | None) -> bool:
+    return schema in _PERSON
+
+
+def compare(query: str, candidate: str, schema: str | None = None) -> Comparison:
+    """Compare two names; `schema` (Person, Company, ...) tunes name-order and token rules."""
+    return _compare(query, candidate, schema)
+
+
+@lru_cache(maxsize=65_536)
+def _compare(query: str, candidate: str, schema: str | None) -> Comparison:
+    best: Comparison | None = None
+    # "Al-Qa'ida/Islamic Army": a slash often separates aliases written in one field
+    cands = [candidate] + (
+        [p for p in candidate.split("/") if p.strip()] if "/" in candidate else []
+    )
+    for qa in variants(query):
+        for ca in (a for c in cands for a in variants(c)):
+            result = _compare_analyses(qa, ca, schema)
+            if best is None or result.score > best.score:
+                best = result
+    assert best is not None
+    return best
+
+
+def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Comparison:
+    person = _is_person(schema)
+    qt, ct = qa.tokens, ca.tokens
+    if not qt or not ct:
+        return Comparison(0.0, {"empty": 1.0}, "one of the names is empty after normalisation")
+    if qa.latin == ca.latin:
+        # same name once normalised: nothing to weigh
+        return Comparison(
+            1.0,
+            {
+                "name_match": 1.0,
+                "query_unmatched": 0.0,
+                "candidate_unmatched": 0.0,
+                "substitution": 0.0,
+                "score": 1.0,
+            },
+            partial(_explain_same, qt, ct),
+        )
+    pairs, q_used, c_used = _align(qt, ct, person)
+    qw = [_weight(t) for t in qt]
+    cw = [_weight(t) for t in ct]
+
+    matched_w = 0.0
+    matched_mass = 0.0
+    informative_hits = 0
+    strong_hits = 0.0
+    for p in pairs:
+        w = sum(qw[i] for i in p.q) + sum(cw[j] for j in p.c)
+        matched_w += w
+        matched_mass += w * p.sim**SIM_POWER
+        kinds = {qt[i].kind for i in p.q} | {ct[j].kind for j in p.c}
+        if kinds & {WORD, NUMBER} and p.sim >= 0.75:
+            informative_hits += 1
+            strong_hits += sum(qw[i] for i in p.q if qt[i].kind in (WORD, NUMBER))
+    extra_factor = PERSON_CANDIDATE_EXTRA if person else CANDIDATE_EXTRA
+    q_left = [i for i in range(len(qt)) if i not in q_used]
+    c_left = [j for j in range(len(ct)) if j not in c_used]
+    q_un = sum(qw[i] for i in q_left)
+    c_un = sum(cw[j] for j in c_left) * extra_factor
+    # a substitution (distinctive words left over on BOTH sides) is evidence of a different
+    # party, much more than a word one side merely omits ("Barack" vs "Michelle" Obama)
+    q_sub = sum(qw[i] if qt[i].kind in _DISTINCT else GENERIC_SWAP for i in q_left
+                if qt[i].kind in _DISTINCT or qt[i].kind == GENERIC)
+    c_sub = sum(cw[j] if ct[j].kind in _DISTINCT else GENERIC_SWAP for j in c_left
+                if ct[j].kind in _DISTINCT or ct[j].kind == GENERIC)
+    swap = min(q_sub, c_sub) * SWAP_PENALTY
+    denom = matched_w + q_un + c_un + swap
+    score = matched_mass / denom if denom else 0.0
+
+    features: dict[str, float] = {
+        "name_match": round(matched_mass / matched_w, 4) if matched_w else 0.0,
+        "query_unmatched": round(q_un, 4),
+        "candidate_unmatched": round(c_un, 4),
+        "substitution": round(swap, 4),
+    }
+    notes: list[str] = []
+    q_inf = [i for i in range(len(qt)) if qt[i].kind in (WORD, NUMBER)]
+    c_inf = [j for j in range(len(ct)) if ct[j].kind in (WORD, NUMBER)]
+    # guard 1: something informative must match; a name made only of generic words matches
+    # only when every word matches and there are at least three ("Scientific Research
+    # Institute of Communication Management Systems")
+    if informative_hits == 0:
+        generic_pairs = sum(1 for p in pairs if any(qt[i].kind == GENERIC for i in p.q))
+        leftovers = any(qt[i].kind in _DISTINCT or qt[i].kind == GENERIC for i in q_left) or any(
+            ct[j].kind in _DISTINCT or ct[j].kind == GENERIC for j in c_left
+        )
+        if leftovers or generic_pairs < 3:
+            score = min(score, 0.4)
+            notes.append("no distinctive word in common")
+            features["generic_only"] = 1.0
+    # guard 1b: a match resting on one short word that is only similar ("Cisco" / "Zisco",
+    # "FedEx" / "Pedex") is weak evidence: short brand names differ by one letter
+    strong = [p for p in pairs if p.sim >= 0.75 and any(qt[i].kind in (WORD, NUMBER) for i in p.q)]
+    if len(strong) == 1 and (
+        strong[0].how in ("~", "truncates", "sounds like (other characters)")
+        or (strong[0].how == "sounds like" and strong[0].sim < 0.95)
+    ):
+        p0 = strong[0]
+        longest = max(len(qt[i].text) for i in p0.q)
+        if longest < 7:
+            score = min(score, 0.78)
+            features["single_fuzzy_word"] = 1.0
+    # guard 1c: for organisations word order carries meaning ("Best Buy" is not "Buy Best")
+    if not person and _inverted(pairs, qt, ct):
+        score *= 0.8
+        features["word_order"] = 1.0
+        notes.append("words in another order")
+    # guard 2: different numbers on both sides
+    # (one side's numbers all on the other side is no conflict: "13th Research Institute" vs
+    # "13th Research Institute (CETC 13)"; an ordinal and its cardinal are the same number)
+    q_nums = {_cardinal(qt[i].text) for i in range(len(qt)) if qt[i].kind == NUMBER}
+    c_nums = {_cardinal(ct[j].text) for j in range(len(ct)) if ct[j].kind == NUMBER}
+    if q_nums and c_nums and not (q_nums <= c_nums or c_nums <= q_nums):
+        score *= 0.8
+        features["number_mismatch"] = 1.0
+        notes.append(f"numbers differ ({', '.join(sorted(q_nums))} vs {', '.join(sorted(c_nums))})")
+    elif q_nums != c_nums and (q_nums or c_nums):
+        score *= 0.92
+        features["number_missing"] = 1.0
+    # guard 3: a single distinctive query word against a longer distinctive candidate
+    c_left_inf = [j for j in c_left if ct[j].kind in (WORD, NUMBER)]
+    q_initials = [i for i in q_used if qt[i].kind == INITIAL]  # "V. Putin" says more than "Putin"
+    if len(q_inf) == 1 and not q_initials and len(c_inf) >= 2 and c_left_inf and informative_hits:
+        score = min(score, 0.7)
+        features["single_token"] = 1.0
+    # guard 4: father and son swapped around "bin"/"ibn" ("Salman bin Muhammad" is not
+    # "Muhammad bin Salman")
+    if _patronymic_swap(qt, ct, pairs):
+        score *= 0.75
+        features["patronymic_swap"] = 1.0
+        notes.append("given name and father's name are swapped")
+    score = max(0.0, min(1.0, score))
+    if qa.original.strip() == ca.original.strip() and qa.original.strip():
+        score = 1.0
+    features["score"] = round(score, 4)
+    return Comparison(
+        round(score, 4), features, partial(_explain, qt, ct, pairs, q_left, c_left, notes)
+    )
+
+
+def _explain_same(qt, ct) -> str:
+    return "; ".join(
+        (
+            f"legal form '{a.surface.upper()}' ~ '{b.surface.upper()}'"
+            if a.kind == LEGAL
+            else f"'{a.surface.upper()}' = '{b.surface.upper()}'"
+        )
+        for a, b in zip(qt, ct, strict=True)
+    )
+
+
+def _inverted(pairs: list[_Pair], qt, ct) -> bool:
+    seq = sorted(
+        (min(p.q), min(p.c)) for p in pairs if any(qt[i].kind in (WORD, NUMBER) for i in p.q)
+    )
+    return any(b[1] < a[1] for a, b in zip(seq, seq[1:], strict=False))
+
+
+_SON_OF = {"bin", "ibn", "ben", "bint", "ould"}
+
+
+def _patronymic_swap(qt, ct, pairs: list[_Pair]) -> bool:
+    qmap = {i: p.c for p in pairs for i in p.q}
+    for i in range(1, len(qt) - 1):
+        if qt[i].text not in _SON_OF:
+            continue
+        before, after = qmap.get(i - 1), qmap.get(i + 1)
+        sons = [j for j in range(1, len(ct) - 1) if ct[j].text in _SON_OF]
+        for j in sons:
+            if before and after and j + 1 in before and j - 1 in after:
+                return True
+    return False
+
+
+def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool):
+    pairs: list[_Pair] = []
+    q_used: set[int] = set()
+    c_used: set[int] = set()
+    # 1. exact (same kind families); legal forms pair with any legal form
+    ctexts = {b.text for b in ct} | {b.surface for b in ct}
+    for i, a in enumerate(qt):
+        if a.text not in ctexts and a.surface not in ctexts:
+            continue
+        for j, b in enumerate(ct):
+            if j in c_used:
+                continue
+            if (
+                a.text == b.text and (a.kind == b.kind or {a.kind, b.kind} <= {WORD, PARTICLE})
+            ) or (a.surface == b.surface and (LEGAL not in (a.kind, b.kind) or a.kind != b.kind)):
+                if a.kind == WORD and a.surface != b.surface and _HAN_RE.search(a.surface) \
+                        and _HAN_RE.search(b.surface):
+                    # same pinyin, other characters: a homophone, not the same name
+                    pairs.append(_Pair([i], [j], 0.8, "sounds like (other characters)"))
+                else:
+                    pairs.append(_Pair([i], [j], 1.0, "="))
+                q_used.add(i)
+                c_used.add(j)
+                break
+    for i, a in enumerate(qt):
+        if i in q_used or a.kind != LEGAL:
+            continue
+        for j, b in enumerate(ct):
+            if j not in c_used and b.kind == LEGAL:
+                pairs.append(_Pair([i], [j], 0.9, "legal form"))
+                q_used.add(i)
+                c_used.add(j)
+                break
+    if len(q_used) == len(qt) or len(c_used) == len(ct):
+        return pairs, q_used, c_used
+    # 2. compounds: one token = several adjacent tokens of the other name
+    _compounds(qt, ct, q_used, c_used, pairs, False)
+    _compounds(ct, qt, c_used, q_used, pairs, True)
+    # 3. acronyms: "pla" = people's liberation army
+    if len(qt) - len(q_used) != len(ct) - len(c_used):
+        _acronyms(qt, ct, q_used, c_used, pairs, False, person)
+        _acronyms(ct, qt, c_used, q_used, pairs, True, person)
+    # 4. fuzzy, best first
+    cands: list[tuple[float, int, int, str]] = []
+    for i, a in enumerate(qt):
+        if i in q_used or a.kind in (LEGAL, STOP, PLACE):
+            continue
+        for j, b in enumerate(ct):
+            if j in c_used or b.kind in (LEGAL, STOP, PLACE):
+                continue
+            s, how = _pair_sim(a, b, person)
+            if s >= MIN_TOKEN_SIM:
+                cands.append((s, i, j, how))
+    cands.sort(key=lambda x: (-x[0], x[1], x[2]))
+    for s, i, j, how in cands:
+        if i in q_used or j in c_used:
+            continue
+        pairs.append(_Pair([i], [j], s, how))
+        q_used.add(i)
+        c_used.add(j)
+    return pairs, q_used, c_used
+
+
+def _pair_sim(a: Token, b: Token, person: bool) -> tuple[float, str]:
+    if a.kind == INITIAL or b.kind == INITIAL:
+        if a.kind == INITIAL and b.kind == INITIAL:
+            return (1.0, "=") if a.text == b.text else (0.0, "")
+        if not person:  # "T-Motor" is not "Toyota Motor": initials stand for names of people
+            return 0.0, ""
+        other = b if a.kind == INITIAL else a
+        if other.kind in (WORD, PARTICLE) and other.text[0] == (
+            a.text if a.kind == INITIAL else b.text
+        ):
+            return 0.85, "initial of"
+        return 0.0, ""
+    if a.kind == NUMBER or b.kind == NUMBER:
+        return (1.0, "=") if a.text == b.text else (0.0, "")
+    if a.kind == GENERIC and b.kind == GENERIC:
+        return (1.0, "=") if a.text == b.text else (0.0, "")
+    if a.kind == GENERIC or b.kind == GENERIC:
+        return max(
+            token_similarity(a.text, b.text, a.phon, b.phon, person),
+            token_similarity(a.surface, b.surface, a.phon, b.phon, person),
+        )
+    return token_similarity(a.text, b.text, a.phon, b.phon, person)
+
+
+def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
+    """One token of xs written as several adjacent tokens of ys ("hikvision" / "hik vision")."""
+    ny = len(ys)
+    if ny - len(y_used) < 2:
+        return
+    forms = [y.surface if y.kind == GENERIC else y.text for y in ys]
+    for i, a in enumerate(xs):
+        if i in x_used or a.kind not in (WORD, GENERIC) or len(a.text) < 2:
+            continue
+        target = a.surface if a.kind == GENERIC else a.text
+        short_target = len(target) < 4  # "NA" = "N A": only from single letters
+        limit = _budget(len(target)) // 2 + (1 if len(target) >= 8 else 0)
+        for j in range(ny - 1):
+            if j in y_used or ys[j].kind in (LEGAL, NUMBER, STOP):
+                continue
+            first = forms[j]
+            if first[0] != target[0] or len(first) >= len(target):
+                continue
+            joined = first
+            for k in range(j + 1, min(j + 10, ny)):
+                yk = ys[k]
+                if k in y_used or yk.kind in (LEGAL, NUMBER):
+                    break
+                if short_target and (yk.kind != INITIAL or ys[j].kind != INITIAL):
+                    break
+                joined += forms[k]
+                if len(joined) > len(target) + 2:
+                    break
+                d = Levenshtein.distance(joined, target, score_cutoff=limit)
+                if d <= limit:
+                    span = list(range(j, k + 1))
+                    sim = 1.0 - d / (len(target) + 2)
+                    q, c = ([i], span) if not swapped else (span, [i])
+                    pairs.append(_Pair(q, c, sim * 0.98, "written together as"))
+                    x_used.add(i)
+                    y_used.update(span)
+                    break
+            if i in x_used:
+                break
+
+
+def _acronyms(xs, ys, x_used, y_used, pairs, swapped: bool, person: bool) -> None:
+    content: list[int] | None = None
+    for i, a in enumerate(xs):
+        if i in x_used or a.kind != WORD or not 2 <= len(a.text) <= 5:
+            continue
+        n = len(a.text)
+        if content is None:
+            content = [k for k in range(len(ys)) if ys[k].kind not in (LEGAL, STOP)]
+        if len(content) < n:
+            continue
+        for start in range(len(content) - n + 1):
+            span = content[start : start + n]
+            if any(k in y_used for k in span):
+                continue
+            if span[-1] - span[0] != n - 1 and not all(
+                ys[k].kind == STOP for k in range(span[0], span[-1]) if k not in span
+            ):
+                continue
+            if "".join(ys[k].text[0] for k in span) != a.text:
+                continue
+            if person and len(span) == len(content):
+                continue  # "N.N." is not Nursultan Nazarbayev
+            q, c = ([i], span) if not swapped else (span, [i])
+            pairs.append(_Pair(q, c, 0.85, "acronym of"))
+            x_used.add(i)
+            y_used.update(span)
+            break
+
+
+def _explain(qt, ct, pairs: list[_Pair], q_left, c_left, notes: list[str]) -> str:
+    parts: list[str] = []
+    for p in sorted(pairs, key=lambda p: min(p.q)):
+        qs = " ".join(qt[i].surface for i in p.q).upper()
+        cs = " ".join(ct[j].surface for j in p.c).upper()
+        kinds = {qt[i].kind for i in p.q}
+        if LEGAL in kinds:
+            parts.append(f"legal form '{qs}' ~ '{cs}'")
+        elif p.how == "=":
+            parts.append(f"'{qs}' = '{cs}'")
+        else:
+            parts.append(f"'{qs}' {p.how} '{cs}' ({p.sim:.2f})")
+    if q_left:
+        parts.append(
+            "not found in candidate: " + ", ".join(f"'{qt[i].surface.upper()}'" for i in q_left)
+        )
+    if c_left:
+        parts.append(
+            "only in candidate: " + ", ".join(f"'{ct[j].surface.upper()}'" for j in c_left)
+        )
+    parts.extend(notes)
+    return "; ".join(parts)
+
+
+def _cardinal(number: str) -> str:
+    """"13o" (the ordinal marker normalisation adds to "13th") → "13"."""
+    return number[:-1] if number.endswith("o") and number[:-1].isdigit() else number
