@@ -28,6 +28,7 @@ from pathlib import Path
 from sekisho.custody import merkle, note, tiles
 from sekisho.custody.merkle import EMPTY_ROOT, leaf_hash, perfect_root
 from sekisho.custody.tiles import TILE_WIDTH, TileCache, TileReader, tile_path, tile_width
+from sekisho.durable import atomic_write, fsync_dir, write_all
 from sekisho.errors import InputError, StoreError
 
 STATE_DIR = ".state"
@@ -35,35 +36,6 @@ SKEY_FILE = "skey"
 HISTORY_FILE = "checkpoints"
 LOCK_FILE = "lock"
 VKEY_FILE = "log.vkey"  # published beside the checkpoint for convenience; trust it out of band
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
-    """Write via a temp file in the same directory: write, fsync, rename, (fsync dir)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        _write_all(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    if sync_dir:
-        fsync_dir(path.parent)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 def _load_syncfs() -> Callable[[int], int] | None:
@@ -436,7 +408,7 @@ class TileLog:
                 tmp = path.parent / f".{path.name}.tmp"
                 fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
                 try:
-                    _write_all(fd, data)
+                    write_all(fd, data)
                     if not _HAVE_SYNCFS:
                         os.fsync(fd)
                 finally:

@@ -40,6 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sekisho.durable import atomic_write, fsync_dir
 from sekisho.errors import FormatError, InputError, NotFoundError, SekishoError, StoreError
 from sekisho.lists import catalog
 from sekisho.lists.formats import Group, ParseResult, detect, expand, get_format, read_head
@@ -248,14 +249,6 @@ def _detect_forced(paths: list[Path], format: str) -> tuple[list[Group], list[Pa
 # Small helpers
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_durable(path: Path, data: bytes) -> str:
     """Write a file and fsync it; returns its sha256."""
     with path.open("wb") as fh:
@@ -263,18 +256,6 @@ def _write_durable(path: Path, data: bytes) -> str:
         fh.flush()
         os.fsync(fh.fileno())
     return hashlib.sha256(data).hexdigest()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that readers see the old or the new file, never a mix."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        _write_durable(tmp, data)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    _fsync_dir(path.parent)
 
 
 def _sha256_file(path: Path) -> tuple[str, int]:
@@ -750,7 +731,7 @@ class Store:
             },
         }
         _write_durable(work / MANIFEST_FILE, json.dumps(manifest, indent=1).encode())
-        _fsync_dir(work)
+        fsync_dir(work)
         try:
             os.rename(work, final)
         except OSError as exc:
@@ -758,7 +739,7 @@ class Store:
                 shutil.rmtree(work, ignore_errors=True)
                 return False
             raise StoreError(f"cannot write snapshot {p.snapshot.id}: {exc}") from exc
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
         return True
 
     # -- reading --------------------------------------------------------------------------------
