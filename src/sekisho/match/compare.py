@@ -164,10 +164,14 @@ def token_similarity(a: str, b: str, pa: str, pb: str, person: bool) -> tuple[fl
         s = 0.97 - pdist / (max(len(pa), len(pb)) + 2)
         if s > best:
             best, how = s, "sounds like"
-    # abjad romanisation without vowels ("mhmd") vs a vowelled spelling ("mohammed")
+    # abjad romanisation without vowels ("mhmd") vs a vowelled spelling ("mohammed"); two
+    # vowelless tokens, or a vowelless one of three letters, are acronyms ("CSX" / "CSSC",
+    # "TJX" / "TAJK"): different letters are different names
+    va, vb = _vowelless(a), _vowelless(b)
     if (
         best < 0.8
-        and (_vowelless(a) or _vowelless(b))
+        and va != vb
+        and len(a if va else b) >= 4
         and min(la, lb) >= 3
         and skeleton(a) == skeleton(b)
     ):
@@ -293,7 +297,7 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
     # "FedEx" / "Pedex") is weak evidence: short brand names differ by one letter
     strong = [p for p in pairs if p.sim >= 0.75 and any(qt[i].kind in (WORD, NUMBER) for i in p.q)]
     if len(strong) == 1 and (
-        strong[0].how in ("~", "truncates", "sounds like (other characters)")
+        strong[0].how in ("~", "truncates", "sounds like (other characters)", "same consonants as")
         or (strong[0].how == "sounds like" and strong[0].sim < 0.95)
     ):
         p0 = strong[0]

@@ -25,7 +25,6 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 
 from sekisho.match.normalize import (
@@ -52,6 +51,11 @@ class Candidate:
     name: str
     score: float
     schema: str
+
+
+def _by_score(item: tuple[int, float]) -> tuple[float, int]:
+    """Best score first; ties go to the earlier row, so results never depend on hash order."""
+    return item[1], -item[0]
 
 
 def _trigrams(text: str) -> set[str]:
@@ -203,7 +207,7 @@ class NameIndex:
                 if len(text) > _MAX_DELETE_LEN:
                     continue
                 seen_rows: set[int] = set()
-                for d in _deletions(text):
+                for d in sorted(_deletions(text)):  # sorted: same answer whatever the hash seed
                     rows = postings.get("d:" + d)
                     if rows is None or len(rows) > cap:
                         continue
@@ -219,7 +223,7 @@ class NameIndex:
                 for text in toks:
                     grams = _trigrams(text)
                     share = 3.0 / len(grams)
-                    for g in grams:
+                    for g in sorted(grams):
                         rows = postings.get("g:" + g)
                         if rows is None or len(rows) > gram_cap:
                             continue
@@ -233,8 +237,8 @@ class NameIndex:
         lengths = self.lengths
         scores = {r: sc / (1.0 + 0.05 * lengths[r]) for r, sc in scores.items()}
         if raw:
-            return heapq.nlargest(limit, scores.items(), key=itemgetter(1))  # type: ignore
-        ranked = heapq.nlargest(limit * 4, scores.items(), key=itemgetter(1))
+            return heapq.nlargest(limit, scores.items(), key=_by_score)  # type: ignore
+        ranked = heapq.nlargest(limit * 4, scores.items(), key=_by_score)
         out: list[Candidate] = []
         seen: set[int] = set()
         for row, sc in ranked:
@@ -246,6 +250,12 @@ class NameIndex:
             if len(out) >= limit:
                 break
         return out
+
+    def word_share(self, word: str) -> float:
+        """Share of all listed names that contain `word` (a normalised token): how little a
+        match resting on that word alone says. Kept with the index, so it is computed once per
+        snapshot set and cached with it."""
+        return len(self.postings.get("t:" + word, ())) / (len(self.names) or 1)
 
     def entity_of(self, row: int) -> str:
         return self.entity_ids[self.owner[row]]

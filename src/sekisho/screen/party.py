@@ -27,11 +27,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rapidfuzz.distance import Levenshtein
+
 from sekisho.countries import to_iso2
 from sekisho.errors import InputError, StoreError
 from sekisho.match import DEFAULT_THRESHOLD, compare
 from sekisho.match.index import NameIndex
-from sekisho.match.normalize import analyze
+from sekisho.match.normalize import GENERIC, LEGAL, NUMBER, WORD, analyze
 from sekisho.model import Identifier, ListedEntity, Schema
 
 if TYPE_CHECKING:
@@ -43,6 +45,14 @@ RELATIVE_FLOOR = 0.3  # rows scoring under 30% of the best row are not compared
 _PERSON = {Schema.PERSON.value}
 _ORGS = {Schema.COMPANY.value, Schema.ORGANIZATION.value}
 _THINGS = {Schema.VESSEL.value, Schema.AIRCRAFT.value}
+# a hit that rests on one shared word while the party's name says more is weak evidence when
+# that word is common in the lists ("Gen Digital" ~ "JSC Digital Solutions"): above this share
+# of all listed names a word counts as common
+COMMON_WORD_SHARE = 0.001
+COMMON_WORD_MIN = 20  # ... and in at least this many names (a small index says nothing)
+COMMON_ANCHOR_FACTOR = 0.85
+ORG_VS_PERSON_FACTOR = 0.8  # an unlabelled party with a legal form / business word vs a person
+THING_EXTRA_FACTOR = 0.85  # a company name with more words than a listed vessel's / aircraft's
 
 
 @dataclass(frozen=True)
@@ -450,10 +460,67 @@ class Screener:
             score *= 0.8
             features["schema_mismatch"] = 1.0
             notes.append(f"{party.schema} vs listed {entity.schema.value}")
+        elif "identifier_match" not in features and score < 1.0:
+            score = self._word_evidence(party, entity, best_name, score, features, notes)
         score = round(max(0.0, min(1.0, score)), 4)
         features["score"] = score
         explanation = best.explanation + ("; " + "; ".join(notes) if notes else "")
         return Hit(entity, best_name, score, explanation, features)
+
+
+    def _word_evidence(
+        self,
+        party: Party,
+        entity: ListedEntity,
+        matched: str,
+        score: float,
+        features: dict[str, float],
+        notes: list[str],
+    ) -> float:
+        """Lower a name score that rests on little: what kind of party the name looks like,
+        and how common in the lists the one shared word is. compare() sees two names only;
+        the lists' vocabulary is known here."""
+        qa, ca = analyze(party.name), analyze(matched)
+        q_words = {t.text for t in qa.tokens if t.kind in (WORD, NUMBER)}
+        c_words = {t.text for t in ca.tokens if t.kind in (WORD, NUMBER)}
+        c_all = {t.text for t in ca.tokens}
+        # party words with no counterpart at all (a misspelt word still has one)
+        q_extra = [
+            t.text
+            for t in qa.tokens
+            if t.kind in (WORD, NUMBER, GENERIC) and not any(_counterpart(t.text, c) for c in c_all)
+        ]
+        business = [t for t in qa.tokens if t.kind in (LEGAL, GENERIC)]
+        kind = entity.schema.value
+        if not party.schema and kind in _PERSON and business:
+            score *= ORG_VS_PERSON_FACTOR
+            features["looks_like_org"] = 1.0
+            notes.append(
+                f"'{business[0].surface.upper()}' suggests an organisation, listed is a person"
+            )
+        elif party.schema not in _THINGS and kind in _THINGS and q_extra:
+            score *= THING_EXTRA_FACTOR
+            features["thing_extra_words"] = 1.0
+            notes.append(f"listed is a {kind.lower()}; party name has more words")
+        shared = q_words & c_words
+        person = kind in _PERSON or party.schema in _PERSON  # given names are all common
+        q_distinct_extra = [w for w in q_extra if w in q_words]
+        if len(shared) == 1 and q_distinct_extra and not person:
+            word = next(iter(shared))
+            share = self.index.word_share(word)
+            if share > COMMON_WORD_SHARE and share * len(self.index) >= COMMON_WORD_MIN:
+                score *= COMMON_ANCHOR_FACTOR
+                features["common_anchor"] = round(share, 5)
+                notes.append(
+                    f"only '{word.upper()}' is shared and it is common in the lists "
+                    f"({share:.2%} of listed names)"
+                )
+        return score
+
+
+def _counterpart(a: str, b: str) -> bool:
+    """Could `b` be `a` misspelt, abbreviated or written another way?"""
+    return a[:3] == b[:3] or Levenshtein.normalized_similarity(a, b) >= 0.6
 
 
 def _annotate(hit: Hit, note: str, feature: str) -> Hit:
