@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sekisho.cli.screen import make_party, result_json
 from sekisho.lists.store import Store
 from sekisho.screen.party import Screener
+from sekisho.screen.partyio import make_party, result_json
 from sekisho.settings import Settings
 
 pytest.importorskip("pyspark")

@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sekisho.api.auth import Principal, reader, reviewer
 from sekisho.api.services import Services, services
-from sekisho.cli.screen import make_party
 from sekisho.errors import InputError, NotFoundError
 from sekisho.match import DEFAULT_THRESHOLD
 from sekisho.model import ListedEntity, NameKind
 from sekisho.screen.party import Hit, Party, PartyResult
+from sekisho.screen.partyio import make_party
 
 router = APIRouter(tags=["screen"])
 

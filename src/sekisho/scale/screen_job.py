@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sekisho.cli.screen import COLUMNS, make_party, result_json
 from sekisho.errors import InputError, SekishoError
 from sekisho.screen.party import Screener
+from sekisho.screen.partyio import COLUMNS, make_party, result_json
 
 if TYPE_CHECKING:
     from pyspark import RDD

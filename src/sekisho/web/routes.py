@@ -144,7 +144,7 @@ def screen(request: Request, name: str = Form(""), country: str = Form(""),
            schema_: str = Form("", alias="schema"), dob: str = Form(""),
            who: Principal = Depends(user),
            svc: Services = Depends(services)) -> HTMLResponse:
-    from sekisho.cli.screen import make_party
+    from sekisho.screen.partyio import make_party
 
     form = {"name": name, "country": country, "schema": schema_, "dob": dob}
     partial = request.headers.get("hx-request") == "true"
@@ -165,7 +165,7 @@ def screen_clear(request: Request, name: str = Form(""), country: str = Form("")
                  entity_id: str = Form(""), reason: str = Form(""),
                  who: Principal = Depends(user), svc: Services = Depends(services)) -> Response:
     """A reviewer clears one hit as not this party, then sees the screen again."""
-    from sekisho.cli.screen import make_party
+    from sekisho.screen.partyio import make_party
 
     form = {"name": name, "country": country, "schema": schema_, "dob": dob}
     partial = request.headers.get("hx-request") == "true"
