@@ -214,12 +214,26 @@ def _compare(query: str, candidate: str, schema: str | None) -> Comparison:
     cands = [candidate] + (
         [p for p in candidate.split("/") if p.strip()] if "/" in candidate else []
     )
-    for qa in variants(query):
-        for ca in (a for c in cands for a in variants(c)):
-            result = _compare_analyses(qa, ca, schema)
-            if best is None or result.score > best.score:
-                best = result
-    assert best is not None
+    q_variants = variants(query)
+    q_han = q_variants[0].script == "Hani"
+    for qi, qa in enumerate(q_variants):
+        q_reading = qi > 0 and q_han  # the Japanese reading of a Han-only name
+        for c in cands:
+            c_variants = variants(c)
+            c_han = c_variants[0].script == "Hani" or bool(_HAN_RE.search(c))
+            for ci, ca in enumerate(c_variants):
+                c_reading = ci > 0 and c_variants[0].script == "Hani"
+                if (q_reading and c_han) or (c_reading and (q_han or _HAN_RE.search(query))):
+                    continue  # two Han names meet on their characters, not on a reading
+                result = _compare_analyses(qa, ca, schema)
+                if (q_reading or c_reading) and result.features.get("fuzzy", 0.0):
+                    # a kanji reading is one guess among several: it counts only when it
+                    # spells the other name exactly ("東芝" = "Toshiba"), never by likeness
+                    continue
+                if best is None or result.score > best.score:
+                    best = result
+    if best is None:
+        best = _compare_analyses(q_variants[0], variants(candidate)[0], schema)
     return best
 
 
@@ -273,6 +287,9 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
     score = matched_mass / denom if denom else 0.0
 
     features: dict[str, float] = {
+        "fuzzy": float(
+            sum(1 for p in pairs if p.how not in ("=", "legal form", "acronym of"))
+        ),
         "name_match": round(matched_mass / matched_w, 4) if matched_w else 0.0,
         "query_unmatched": round(q_un, 4),
         "candidate_unmatched": round(c_un, 4),
@@ -441,6 +458,8 @@ def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool):
 
 
 def _pair_sim(a: Token, b: Token, person: bool) -> tuple[float, str]:
+    if _HAN_RE.search(a.surface) or _HAN_RE.search(b.surface):
+        return _han_similarity(a, b)
     if a.kind == INITIAL or b.kind == INITIAL:
         if a.kind == INITIAL and b.kind == INITIAL:
             return (1.0, "=") if a.text == b.text else (0.0, "")
@@ -464,6 +483,21 @@ def _pair_sim(a: Token, b: Token, person: bool) -> tuple[float, str]:
     return token_similarity(a.text, b.text, a.phon, b.phon, person)
 
 
+def _han_similarity(a: Token, b: Token) -> tuple[float, str]:
+    """A Chinese word is its characters: one other syllable is another character and another
+    name ("新天" is not "Xinlian", "梦网" is not "凌网"), so no edit distance here. Against a
+    Latin spelling only the same pinyin, or for long words the same sound, counts."""
+    if a.kind in (INITIAL, NUMBER) or b.kind in (INITIAL, NUMBER):
+        return 0.0, ""
+    if a.text == b.text:
+        return 1.0, "="
+    if _HAN_RE.search(a.surface) and _HAN_RE.search(b.surface):
+        return 0.0, ""
+    if a.phon == b.phon and min(len(a.text), len(b.text)) >= 6:
+        return 0.9, "sounds like"
+    return 0.0, ""
+
+
 def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
     """One token of xs written as several adjacent tokens of ys ("hikvision" / "hik vision")."""
     ny = len(ys)
@@ -475,9 +509,11 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
             continue
         target = a.surface if a.kind == GENERIC else a.text
         short_target = len(target) < 4  # "NA" = "N A": only from single letters
-        limit = _budget(len(target)) // 2 + (1 if len(target) >= 8 else 0)
+        han = bool(_HAN_RE.search(a.surface))
+        # Chinese characters spelt in pinyin: the syllables must be the same ones
+        limit = 0 if han else _budget(len(target)) // 2 + (1 if len(target) >= 8 else 0)
         for j in range(ny - 1):
-            if j in y_used or ys[j].kind in (LEGAL, NUMBER, STOP):
+            if j in y_used or ys[j].kind in (LEGAL, NUMBER, STOP) or _HAN_RE.search(ys[j].surface):
                 continue
             first = forms[j]
             if first[0] != target[0] or len(first) >= len(target):
@@ -485,7 +521,7 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
             joined = first
             for k in range(j + 1, min(j + 10, ny)):
                 yk = ys[k]
-                if k in y_used or yk.kind in (LEGAL, NUMBER):
+                if k in y_used or yk.kind in (LEGAL, NUMBER) or _HAN_RE.search(yk.surface):
                     break
                 if short_target and (yk.kind != INITIAL or ys[j].kind != INITIAL):
                     break
