@@ -596,18 +596,26 @@ def _legal_forms(words: list[tuple[str, str]]) -> list[Token]:
     "co", "pt") count only at the start or end of the name; longer ones anywhere."""
     out: list[Token] = []
     n = len(words)
+    # a misspelt legal-form word ("Limied", "Joint Stok Company") is read as that word, but
+    # only where it then completes a legal-form phrase
+    fixed = [_legal_spelling(w) if n > 1 else None for w, _ in words]
     i = 0
     while i < n:
         hit = None
-        sizes = range(min(_LEGAL_MAXLEN, n - i), 0, -1) if words[i][0] in _LEGAL_FIRST else ()
-        for size in sizes:
-            phrase = tuple(w for w, _ in words[i : i + size])
-            cls = _LEGAL_PHRASES.get(phrase)
-            if cls is None:
+        for spelling in (0, 1) if any(fixed[i : i + _LEGAL_MAXLEN]) else (0,):
+            look = [w if not spelling else (fixed[k] or w) for k, (w, _) in enumerate(words)]
+            if look[i] not in _LEGAL_FIRST:
                 continue
-            at_edge = i == 0 or i + size == n or _edge_chain(words, i + size)
-            if len("".join(phrase)) >= 4 or at_edge:
-                hit = (size, cls)
+            for size in range(min(_LEGAL_MAXLEN, n - i), 0, -1):
+                phrase = tuple(look[i : i + size])
+                cls = _LEGAL_PHRASES.get(phrase)
+                if cls is None:
+                    continue
+                at_edge = i == 0 or i + size == n or _edge_chain(words, i + size)
+                if (len("".join(phrase)) >= 4 and not (spelling and size == 1)) or at_edge:
+                    hit = (size, cls)
+                    break
+            if hit:
                 break
         if hit and n > hit[0]:
             size, cls = hit
@@ -628,6 +636,17 @@ def _legal_forms(words: list[tuple[str, str]]) -> list[Token]:
 
 
 _LEGAL_LONG_WORDS = [p[0] for p in _LEGAL_PHRASES if len(p) == 1 and len(p[0]) >= 7]
+_LEGAL_SPELLABLE = sorted(w for w in _LEGAL_WORDS if len(w) >= 5 and w.isalpha())
+
+
+@lru_cache(maxsize=131_072)
+def _legal_spelling(word: str) -> str | None:
+    """The legal-form word a one-slip misspelling stands for ("limied" → "limited")."""
+    if len(word) < 4 or word in _LEGAL_WORDS or word in vocab.GENERIC or not word.isalpha():
+        return None
+    budget = 1 if len(word) < 9 else 2
+    hit = _extract_one(word, _LEGAL_SPELLABLE, scorer=_OSA.distance, score_cutoff=budget)
+    return hit[0] if hit else None
 _LEGAL_PREFIXES: dict[str, str] = {}
 for _phrase in sorted(_LEGAL_PHRASES, key=lambda p: len(p[-1]), reverse=True):
     _last = _phrase[-1]
