@@ -62,12 +62,15 @@ WEIGHTS = {
 }
 CANDIDATE_EXTRA = 0.6  # weight factor of candidate tokens the query did not mention
 PERSON_CANDIDATE_EXTRA = 0.45
+PERSON_QUERY_EXTRA = 0.5  # query names beyond a listed person's names that all matched
 MIN_TOKEN_SIM = 0.62
 SWAP_PENALTY = 1.5
 GENERIC_SWAP = 0.6  # "Trust" vs "Bank", "Technology" vs "Trading": the line of business differs
+HOMOPHONE = 0.7  # same pinyin, other Chinese characters ("高石" / "高市"): another name
 SERIES_SCORE = 0.82  # same name, another series number: shown, but below a plain match
 SIM_POWER = 1.0  # a fuzzy pair counts sim**SIM_POWER of its weight  # below this two tokens are not considered the same word
 _PERSON = {"Person"}
+_SYLLABIC = {"Hang", "Kana", "Hira"}
 _DISTINCT = {WORD, NUMBER, INITIAL}
 _ORG = {"Company", "Organization", "LegalEntity", "Vessel", "Aircraft"}
 
@@ -188,7 +191,12 @@ def token_similarity(a: str, b: str, pa: str, pb: str, person: bool) -> tuple[fl
         best, how = 0.8, "truncates"
     elif person and len(short) >= 3 and long_.startswith(short) and best < 0.7:
         best, how = 0.7, "truncates"
+    if how == "truncates" and long_.endswith(_PATRONYMIC_ENDINGS):
+        return 0.0, ""  # "Oleksandr" is not "Oleksandrovych", his father's name
     return best, how
+
+
+_PATRONYMIC_ENDINGS = ("ovich", "evich", "ovych", "evych", "ovna", "evna", "ivna")
 
 
 _VOWEL = re.compile("[aeiou]")
@@ -243,7 +251,9 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
     qt, ct = qa.tokens, ca.tokens
     if not qt or not ct:
         return Comparison(0.0, {"empty": 1.0}, "one of the names is empty after normalisation")
-    if qa.latin == ca.latin:
+    if qa.latin == ca.latin and (
+        not _HAN_RE.search(qa.original) or all(a.surface == b.surface for a, b in zip(qt, ct))
+    ):
         # same name once normalised: nothing to weigh
         return Comparison(
             1.0,
@@ -256,7 +266,10 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
             },
             partial(_explain_same, qt, ct),
         )
-    pairs, q_used, c_used = _align(qt, ct, person)
+    # in a syllabic script one other block is another syllable and another name ("김종은" /
+    # "김정은"): names written in it on both sides meet only on whole syllables
+    exact = qa.script == ca.script and qa.script in _SYLLABIC
+    pairs, q_used, c_used = _align(qt, ct, person, exact)
     qw = [_weight(t) for t in qt]
     cw = [_weight(t) for t in ct]
 
@@ -276,6 +289,10 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
     q_left = [i for i in range(len(qt)) if i not in q_used]
     c_left = [j for j in range(len(ct)) if j not in c_used]
     q_un = sum(qw[i] for i in q_left)
+    if person and len(c_used) >= 2 and not any(ct[j].kind in _DISTINCT for j in c_left):
+        # every name of the listed person is in the query, which says more ("Janan Mohammad
+        # Ahmed Agha" / "Janan Agha"): father's and grandfather's names are often added
+        q_un *= PERSON_QUERY_EXTRA
     c_un = sum(cw[j] for j in c_left) * extra_factor
     # a substitution (distinctive words left over on BOTH sides) is evidence of a different
     # party, much more than a word one side merely omits ("Barack" vs "Michelle" Obama)
@@ -319,14 +336,17 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
             features["generic_only"] = 1.0
     # guard 1b: a match resting on one short word that is only similar ("Cisco" / "Zisco",
     # "FedEx" / "Pedex") is weak evidence: short brand names differ by one letter
+    # ("Sysco" / "Zisco", "Alcon" / "OOO Alkon"); when anything else in the names agrees as
+    # well (a legal form, "Bank of", "Holding") a slip in the one name word is the likelier
+    # story ("Vital Holding S.A." / "Vitol Holding S.A.", "Skyio Inc." / "Skydio Inc.")
     strong = [p for p in pairs if p.sim >= 0.75 and any(qt[i].kind in (WORD, NUMBER) for i in p.q)]
-    if len(strong) == 1 and (
-        strong[0].how in ("~", "truncates", "sounds like (other characters)", "same consonants as")
-        or (strong[0].how == "sounds like" and strong[0].sim < 0.95)
+    if len(strong) == 1 and len(pairs) == 1 and strong[0].how in (
+        "~", "truncates", "sounds like (other characters)", "same consonants as", "sounds like",
+        "has two letters swapped from",
     ):
-        p0 = strong[0]
-        longest = max(len(qt[i].text) for i in p0.q)
-        if longest < 7:
+        longest = max(len(qt[i].text) for i in strong[0].q)
+        # across scripts sound is all a transliteration keeps ("Хуавей" / "Huawei")
+        if longest < 8 and qa.script == ca.script == "Latn":
             score = min(score, 0.78)
             features["single_fuzzy_word"] = 1.0
     # a name resting on one word that is only similar and starts with another letter
@@ -451,7 +471,7 @@ def _patronymic_swap(qt, ct, pairs: list[_Pair]) -> bool:
     return False
 
 
-def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool):
+def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool, exact: bool = False):
     pairs: list[_Pair] = []
     q_used: set[int] = set()
     c_used: set[int] = set()
@@ -469,7 +489,7 @@ def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool):
                 if a.kind == WORD and a.surface != b.surface and _HAN_RE.search(a.surface) \
                         and _HAN_RE.search(b.surface):
                     # same pinyin, other characters: a homophone, not the same name
-                    pairs.append(_Pair([i], [j], 0.8, "sounds like (other characters)"))
+                    pairs.append(_Pair([i], [j], HOMOPHONE, "sounds like (other characters)"))
                 else:
                     pairs.append(_Pair([i], [j], 1.0, "="))
                 q_used.add(i)
@@ -484,7 +504,7 @@ def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool):
                 q_used.add(i)
                 c_used.add(j)
                 break
-    if len(q_used) == len(qt) or len(c_used) == len(ct):
+    if len(q_used) == len(qt) or len(c_used) == len(ct) or exact:
         return pairs, q_used, c_used
     # 2. compounds: one token = several adjacent tokens of the other name
     _compounds(qt, ct, q_used, c_used, pairs, False)
