@@ -252,7 +252,7 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
     if not qt or not ct:
         return Comparison(0.0, {"empty": 1.0}, "one of the names is empty after normalisation")
     if qa.latin == ca.latin and (
-        not _HAN_RE.search(qa.original) or all(a.surface == b.surface for a, b in zip(qt, ct))
+        not _HAN_RE.search(qa.original) or all(a.surface == b.surface for a, b in zip(qt, ct, strict=False))
     ):
         # same name once normalised: nothing to weigh
         return Comparison(
