@@ -62,13 +62,14 @@ WEIGHTS = {
 }
 CANDIDATE_EXTRA = 0.6  # weight factor of candidate tokens the query did not mention
 PERSON_CANDIDATE_EXTRA = 0.45
-PERSON_QUERY_EXTRA = 0.5  # query names beyond a listed person's names that all matched
+PERSON_QUERY_EXTRA = 0.4  # query names beyond a listed person's names that all matched
 MIN_TOKEN_SIM = 0.62
 SWAP_PENALTY = 1.5
 GENERIC_SWAP = 0.6  # "Trust" vs "Bank", "Technology" vs "Trading": the line of business differs
 HOMOPHONE = 0.7  # same pinyin, other Chinese characters ("高石" / "高市"): another name
 SERIES_SCORE = 0.82  # same name, another series number: shown, but below a plain match
-SIM_POWER = 1.0  # a fuzzy pair counts sim**SIM_POWER of its weight  # below this two tokens are not considered the same word
+SIM_POWER = 1.0  # a fuzzy pair counts sim**SIM_POWER of its weight
+PERSON_SIM_POWER = 1.0  # the same for people's names
 _PERSON = {"Person"}
 _SYLLABIC = {"Hang", "Kana", "Hira"}
 _DISTINCT = {WORD, NUMBER, INITIAL}
@@ -199,6 +200,13 @@ def token_similarity(a: str, b: str, pa: str, pb: str, person: bool) -> tuple[fl
 _PATRONYMIC_ENDINGS = ("ovich", "evich", "ovych", "evych", "ovna", "evna", "ivna")
 
 
+def _ancestral(tokens: tuple[Token, ...], j: int) -> bool:
+    """A father's name: a patronymic ("Viktorovich") or a name after "bin"/"ibn"."""
+    return tokens[j].text.endswith(_PATRONYMIC_ENDINGS) or (
+        j > 0 and tokens[j - 1].text in _SON_OF and j < len(tokens) - 1
+    )
+
+
 _VOWEL = re.compile("[aeiou]")
 _HAN_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -280,7 +288,7 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
     for p in pairs:
         w = sum(qw[i] for i in p.q) + sum(cw[j] for j in p.c)
         matched_w += w
-        matched_mass += w * p.sim**SIM_POWER
+        matched_mass += w * p.sim ** (PERSON_SIM_POWER if person else SIM_POWER)
         kinds = {qt[i].kind for i in p.q} | {ct[j].kind for j in p.c}
         if kinds & {WORD, NUMBER} and p.sim >= 0.75:
             informative_hits += 1
@@ -289,11 +297,20 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
     q_left = [i for i in range(len(qt)) if i not in q_used]
     c_left = [j for j in range(len(ct)) if j not in c_used]
     q_un = sum(qw[i] for i in q_left)
-    if person and len(c_used) >= 2 and not any(ct[j].kind in _DISTINCT for j in c_left):
+    if (
+        person
+        and len(c_used) >= 2
+        and not any(ct[j].kind in _DISTINCT for j in c_left)
+        and not any(qt[i].kind == INITIAL for i in q_left)  # "Thomas A. Lind" says "A."
+    ):
         # every name of the listed person is in the query, which says more ("Janan Mohammad
         # Ahmed Agha" / "Janan Agha"): father's and grandfather's names are often added
         q_un *= PERSON_QUERY_EXTRA
-    c_un = sum(cw[j] for j in c_left) * extra_factor
+    # a listed Russian or Ukrainian name carries the father's name, which queries seldom give
+    # (and an Arabic one the chain "bin Muhammad ibn Awad" of father's and grandfather's names)
+    c_un = sum(
+        cw[j] * (0.5 if person and _ancestral(ct, j) else 1.0) for j in c_left
+    ) * extra_factor
     # a substitution (distinctive words left over on BOTH sides) is evidence of a different
     # party, much more than a word one side merely omits ("Barack" vs "Michelle" Obama)
     q_sub = sum(qw[i] if qt[i].kind in _DISTINCT else GENERIC_SWAP for i in q_left
@@ -368,6 +385,14 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
         score *= 0.8
         features["word_order"] = 1.0
         notes.append("words in another order")
+    # guard 1d: different places qualify the names ("(France)" / "(Germany)"); a city prefix
+    # ("东莞市大华" / "浙江大华") is where a firm registered and stays a question for the officer
+    if any(qt[i].kind == PLACE for i in q_left if i) and any(
+        ct[j].kind == PLACE for j in c_left if j
+    ):
+        score *= 0.8
+        features["place_mismatch"] = 1.0
+        notes.append("places differ")
     # guard 2: different numbers on both sides
     # (one side's numbers all on the other side is no conflict: "13th Research Institute" vs
     # "13th Research Institute (CETC 13)"; an ordinal and its cardinal are the same number)
@@ -590,7 +615,10 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
         # Chinese characters spelt in pinyin: the syllables must be the same ones
         limit = 0 if han else _budget(len(target)) // 2 + (1 if len(target) >= 8 else 0)
         for j in range(ny - 1):
-            if j in y_used or ys[j].kind in (LEGAL, NUMBER, STOP) or _HAN_RE.search(ys[j].surface):
+            # a name may start with an article or particle written apart ("van der Bilt")
+            if j in y_used or ys[j].kind in (LEGAL, NUMBER) or _HAN_RE.search(ys[j].surface):
+                continue
+            if ys[j].kind == STOP and (j + 1 >= ny or ys[j + 1].kind == LEGAL):
                 continue
             first = forms[j]
             if first[0] != target[0] or len(first) >= len(target):

@@ -576,7 +576,29 @@ def _analyze(name: str, japanese: bool | None, cyrillic: str = "Russian-Latin/BG
         else:
             expanded.append((w, w))
     tokens = _legal_forms(_complete_truncated(expanded))
+    places = _bracketed_places(folded) if "(" in folded else ()
+    if places:
+        # "Deutsche Bank (Schweiz) AG": a country or city in brackets qualifies the name
+        tokens = [
+            Token(t.text, PLACE, t.surface, t.text) if t.kind == WORD and t.surface in places else t
+            for t in tokens
+        ]
     return Analysis(name, " ".join(t.text for t in tokens), tuple(tokens), script)
+
+
+_BRACKETED = re.compile(r"\(([^()]{2,40})\)")
+
+
+def _bracketed_places(folded: str) -> frozenset[str]:
+    """Words of bracketed country or city names in a (folded) name."""
+    from sekisho.countries import to_iso2
+
+    out: set[str] = set()
+    for m in _BRACKETED.finditer(folded):
+        inner = m.group(1).strip()
+        if inner.isascii() and (to_iso2(inner) or inner in vocab.PLACE_WORDS):
+            out.update(inner.split())
+    return frozenset(out)
 
 
 def _complete_truncated(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
