@@ -204,3 +204,22 @@ def test_script_and_name_structure_rules_keep_these_apart(query, candidate, sche
 )
 def test_slips_and_added_names_still_match(query, candidate, schema):
     assert compare(query, candidate, schema).score >= T
+
+
+@pytest.mark.parametrize(
+    ("query", "candidate", "schema"),
+    [
+        ("Norrland Bank (Schweiz) AG", "Norrland Bank AG", "Company"),  # bracketed country
+        ("vanbeek corp", "van beek corp", "Company"),  # particle written apart
+        ("Societatea cu Răspundere Limitată Dunarea Trans", "SRL Dunarea Trans", "Company"),
+        ("Usama bin Laden", "Usama bin Muhammad ibn Awad ibn Laden", "Person"),  # nasab chain
+    ],
+)
+def test_qualifiers_legal_forms_and_ancestry_do_not_hide_a_match(query, candidate, schema):
+    assert compare(query, candidate, schema).score >= T
+
+
+def test_different_bracketed_places_are_a_conflict():
+    a = compare("Lindqvist Solutions (France) SARL", "Lindqvist Solutions (Germany) GmbH", "Company")
+    assert a.score < T
+    assert a.features.get("place_mismatch") == 1.0

@@ -150,7 +150,7 @@ def token_similarity(a: str, b: str, pa: str, pb: str, person: bool) -> tuple[fl
         return 1.0, "="
     if a.isdigit() or b.isdigit():
         return 0.0, ""
-    if pa == pb and min(len(a), len(b)) >= 4:
+    if pa == pb and min(len(pa), len(pb)) >= 4:  # ("Cox" sounds "koks", as "Кокс" reads)
         return 0.95, "sounds like"
     na, nb = vocab.NICKNAMES.get(a, a), vocab.NICKNAMES.get(b, b)
     if na == nb:
@@ -343,7 +343,13 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
     # only when every word matches and there are at least three ("Scientific Research
     # Institute of Communication Management Systems")
     if informative_hits == 0:
-        generic_pairs = sum(1 for p in pairs if any(qt[i].kind == GENERIC for i in p.q))
+        # generic words, initials and places all matched exactly also make a name ("K
+        # Logistics (China)")
+        generic_pairs = sum(
+            1 for p in pairs
+            if any(qt[i].kind == GENERIC for i in p.q)
+            or (p.how == "=" and all(qt[i].kind in (INITIAL, PLACE) for i in p.q))
+        )
         leftovers = any(qt[i].kind in _DISTINCT or qt[i].kind == GENERIC for i in q_left) or any(
             ct[j].kind in _DISTINCT or ct[j].kind == GENERIC for j in c_left
         )
@@ -359,8 +365,7 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
     strong = [p for p in pairs if p.sim >= 0.75 and any(qt[i].kind in (WORD, NUMBER) for i in p.q)]
     if len(strong) == 1 and len(pairs) == 1 and strong[0].how in (
         "~", "truncates", "sounds like (other characters)", "same consonants as", "sounds like",
-        "has two letters swapped from",
-    ):
+    ):  # (two letters swapped is a typing slip, not another brand: "Elrpom" / "Elprom")
         longest = max(len(qt[i].text) for i in strong[0].q)
         # across scripts sound is all a transliteration keeps ("Хуавей" / "Huawei")
         if longest < 8 and qa.script == ca.script == "Latn":

@@ -39,7 +39,7 @@ from sekisho.match.normalize import (
 )
 from sekisho.model import ListedEntity
 
-INDEX_VERSION = 10
+INDEX_VERSION = 11
 _DISTINCT = (WORD, NUMBER)
 
 

@@ -335,6 +335,11 @@ _ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$")
 _LEGAL_PHRASES: dict[tuple[str, ...], str] = {
     tuple(p.split()): cls for cls, ps in vocab.LEGAL_FORMS.items() for p in ps
 }
+# the trade abbreviations of a legal form's last word ("Public Joint Stock Co")
+_SHORT_LAST = {"company": "co", "corporation": "corp", "limited": "ltd", "incorporated": "inc"}
+for _k, _cls in list(_LEGAL_PHRASES.items()):
+    if len(_k) > 1 and _k[-1] in _SHORT_LAST:
+        _LEGAL_PHRASES.setdefault(_k[:-1] + (_SHORT_LAST[_k[-1]],), _cls)
 _LEGAL_MAXLEN = max(len(k) for k in _LEGAL_PHRASES)
 _LEGAL_FIRST = frozenset(k[0] for k in _LEGAL_PHRASES)
 _LEGAL_WORDS = frozenset(w for k in _LEGAL_PHRASES for w in k)
@@ -361,7 +366,9 @@ _PHON_PAIRS = (
     ("ay", "i"),
 )
 _PHON_PRE = str.maketrans({"v": "w", "j": "i", "y": "i"})
-_PHON_TABLE = str.maketrans({"q": "k", "c": "k", "x": "k", "z": "s"})
+# x is "ks" (Cyrillic and Greek spell it so: "Кокс" / "Cox"); w is the "u" a language without
+# a w writes ("Уу" / "Wu", "Уеапонс" / "Weapons")
+_PHON_TABLE = str.maketrans({"q": "k", "c": "k", "x": "ks", "z": "s", "w": "u"})
 _DOUBLES = re.compile(r"(.)\1+")
 
 
@@ -488,6 +495,7 @@ _ROMAN = {
 
 
 _GENERIC_LONG = [w for w in vocab.GENERIC if len(w) >= 6 and " " not in w]
+_PLACES_LONG = sorted(w for w in vocab.PLACE_WORDS if len(w) >= 7)
 
 
 @lru_cache(maxsize=262_144)
@@ -510,6 +518,11 @@ def _classify(word: str, first: bool = False) -> tuple[str, str]:
         return GENERIC, vocab.GENERIC[word]
     if len(word) == 1:
         return INITIAL, word
+    if first and len(word) >= 7 and word.isalpha():  # "Senzhen Biguang Trading Co."
+        budget = 1 if len(word) < 9 else 2
+        hit = _extract_one(word, _PLACES_LONG, scorer=_OSA.distance, score_cutoff=budget)
+        if hit is not None:
+            return PLACE, hit[0]
     if len(word) >= 7:  # a misspelt generic word is still generic ("Technolgies")
         budget = 1 if len(word) < 10 else 2
         hit = _extract_one(word, _GENERIC_LONG, scorer=_OSA.distance, score_cutoff=budget)

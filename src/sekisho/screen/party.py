@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from sekisho.lists.store import Store
 
 ALLOW_PREFIX = "allow_"
+_BEYOND_LATIN = re.compile("[^\x00-\u024f\u1e00-\u1eff]")
 RETRIEVE = 60  # index rows (names) compared per query at most
 RELATIVE_FLOOR = 0.3  # rows scoring under 30% of the best row are not compared
 _PERSON = {Schema.PERSON.value}
@@ -376,7 +377,13 @@ class Screener:
                 continue
             if hit.score >= thr:
                 hits.append(hit)
-        hits.sort(key=lambda h: (-h.score, h.entity.id))
+        # among equal scores a name written in the party's own script is the more direct
+        # evidence (a list that gives a subsidiary its parent's native name must not crowd
+        # out the parent itself)
+        own = bool(_BEYOND_LATIN.search(party.name))
+        hits.sort(
+            key=lambda h: (-h.score, bool(_BEYOND_LATIN.search(h.matched_name)) != own, h.entity.id)
+        )
         cleared: list[Hit] = []
         kept: list[Hit] = []
         for h in hits:
