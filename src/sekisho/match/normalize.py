@@ -665,6 +665,8 @@ def _legal_forms(words: list[tuple[str, str]]) -> list[Token]:
             i += 1
             continue
         kind, text = _classify(w, i == 0)
+        if kind in (PARTICLE, STOP, INITIAL) and _HAN.search(surface):
+            kind = WORD  # the pinyin of a Chinese name is a name ("彬" is "bin", not "son of")
         out.append(Token(text, kind, surface, phonetic(text) if kind == WORD else text))
         i += 1
     return out
