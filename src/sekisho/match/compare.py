@@ -200,8 +200,7 @@ def token_similarity(a: str, b: str, pa: str, pb: str, person: bool) -> tuple[fl
 
 
 _SUFFIXES = frozenset(
-    "ive ives ing ings ion ions al ed er ers ity ic ics ism ist ists ness ment ments ly ous"
-    " ure es s".split()
+    ["ive", "ives", "ing", "ings", "ion", "ions", "al", "ed", "er", "ers", "ity", "ic", "ics", "ism", "ist", "ists", "ness", "ment", "ments", "ly", "ous", "ure", "es", "s"]
 )
 _PATRONYMIC_ENDINGS = ("ovich", "evich", "ovych", "evych", "ovna", "evna", "ivna")
 
