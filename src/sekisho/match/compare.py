@@ -58,8 +58,9 @@ WEIGHTS = {
     GENERIC: 0.2,
     LEGAL: 0.03,
     STOP: 0.03,
-    PLACE: 0.3,
+    PLACE: 0.45,
 }
+PREFIX_PLACE = 0.3
 CANDIDATE_EXTRA = 0.6  # weight factor of candidate tokens the query did not mention
 PERSON_CANDIDATE_EXTRA = 0.45
 PERSON_QUERY_EXTRA = 0.4  # query names beyond a listed person's names that all matched
@@ -296,6 +297,12 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
     pairs, q_used, c_used = _align(qt, ct, person, exact)
     qw = [_weight(t) for t in qt]
     cw = [_weight(t) for t in ct]
+    # a city prefix ("东莞市大华", "Shenzhen ...") says where a firm registered, less than a
+    # place that qualifies the name ("Deutsche Bank (Schweiz)")
+    if qt[0].kind == PLACE:
+        qw[0] = PREFIX_PLACE
+    if ct[0].kind == PLACE:
+        cw[0] = PREFIX_PLACE
 
     matched_w = 0.0
     matched_mass = 0.0

@@ -18,7 +18,7 @@ LEGAL_FORMS: dict[str, tuple[str, ...]] = {
         "you xian ze ren gong si", "ze ren you xian gong si",
         "liability company", "pvt ltd", "private limited", "private limited company",
         "pty ltd", "pty", "gmbh", "g m b h", "gesellschaft mit beschrankter haftung",
-        "sarl", "s a r l", "srl", "s r l", "sp z o o", "spolka z ograniczona odpowiedzialnoscia",
+        "sarl", "s a r l", "srl", "s r l", "sp z o o", "sp z oo", "spolka z ograniczona odpowiedzialnoscia",
         "societate cu raspundere limitata", "societatea cu raspundere limitata",
         "sociedad de responsabilidad limitada", "societa a responsabilita limitata",
         "bv", "b v", "bvba", "b v b a", "ooo", "tov", "too", "sdn bhd", "bhd", "kft", "sro",
@@ -127,7 +127,11 @@ CHINESE_PLACES: dict[str, str] = {
     "四川": "sichuan", "湖北": "hubei", "湖南": "hunan", "河南": "henan", "河北": "hebei",
     "福建": "fujian", "安徽": "anhui", "陕西": "shaanxi", "辽宁": "liaoning", "中国": "china",
 }
-PLACE_WORDS: frozenset[str] = frozenset(v for v in CHINESE_PLACES.values() if v != "china")
+# World regions qualify a group's subsidiaries ("Faberlic Europe"): a place, not a name word.
+REGIONS = ("europe", "eurasia", "asia", "africa", "americas", "latam", "emea", "apac")
+PLACE_WORDS: frozenset[str] = frozenset(
+    [v for v in CHINESE_PLACES.values() if v != "china"] + list(REGIONS)
+)
 
 # Romanised (pinyin) Chinese company words, as ICU or a person would write them.
 PINYIN_PHRASES: dict[str, str] = {
