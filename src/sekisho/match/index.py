@@ -32,6 +32,7 @@ from sekisho.match.normalize import (
     INITIAL,
     NUMBER,
     PARTICLE,
+    PLACE,
     WORD,
     Analysis,
     analyze,
@@ -64,6 +65,7 @@ def _trigrams(text: str) -> set[str]:
 
 
 _MAX_DELETE_LEN = 14
+_KEY_WEIGHT = {"n:": 2.0, "p:": 0.6}
 
 
 def _deletions(text: str) -> set[str]:
@@ -88,6 +90,8 @@ def _keys(analysis: Analysis) -> Iterator[tuple[str, float]]:
                 if len(t.text) <= _MAX_DELETE_LEN:
                     for d in _deletions(t.text):
                         yield "d:" + d, 1.0
+        elif t.kind == PLACE and i:  # "Huawei Technologies (Australia)": tells subsidiaries apart
+            yield "t:" + t.text, 1.0
         if (
             i + 1 < len(toks)
             and t.kind in (WORD, GENERIC, PARTICLE, INITIAL)
@@ -192,17 +196,18 @@ class NameIndex:
                 if (
                     t.kind == WORD
                     and len(t.text) >= 4
-                    and "t:" + t.text not in postings
-                    and "p:" + t.phon not in postings
+                    and "t:" + t.text not in postings  # (a sound-alike may be the wrong one)
                 ):
                     missing.append(t.text)
             found = sorted((len(postings[k]), k) for k in keys if k in postings)
             for df, k in found:
                 if df > cap and len(scores) >= limit:
                     continue
-                w = math.log(1 + n_rows / df) * (2.0 if k.startswith("n:") else 1.0)
+                # a sound-alike key is weaker evidence than a one-edit neighbour (below)
+                w = math.log(1 + n_rows / df) * _KEY_WEIGHT.get(k[:2], 1.0)
                 for r in postings[k]:
                     scores[r] += w
+            near: set[str] = set()  # missing words with an indexed word one edit away
             for text in missing:  # one edit away from an indexed word
                 if len(text) > _MAX_DELETE_LEN:
                     continue
@@ -211,11 +216,16 @@ class NameIndex:
                     rows = postings.get("d:" + d)
                     if rows is None or len(rows) > cap:
                         continue
-                    w = math.log(1 + n_rows / len(rows)) * 0.9
+                    w = math.log(1 + n_rows / len(rows))
+                    near.add(text)
                     for r in rows:
                         if r not in seen_rows:
                             seen_rows.add(r)
                             scores[r] += w
+            # trigrams are for words two or more edits away: a word with a one-edit neighbour
+            # has its explanation ("Heawei" is "Huawei", not "Heavy")
+            if len(scores) >= limit:
+                missing = [t for t in missing if t not in near]
             if missing or len(scores) < limit:
                 toks = missing or [
                     t.text for t in analysis.tokens if t.kind == WORD and len(t.text) >= 4
