@@ -622,15 +622,13 @@ def _pair_sim(a: Token, b: Token, person: bool) -> tuple[float, str]:
 def _han_similarity(a: Token, b: Token) -> tuple[float, str]:
     """A Chinese word is its characters: one other syllable is another character and another
     name ("新天" is not "Xinlian", "梦网" is not "凌网"), so no edit distance here. Against a
-    Latin spelling only the same pinyin, or for long words the same sound, counts."""
+    Latin spelling only the same pinyin counts."""
     if a.kind in (INITIAL, NUMBER) or b.kind in (INITIAL, NUMBER):
         return 0.0, ""
     if a.text == b.text:
         return 1.0, "="
-    if _HAN_RE.search(a.surface) and _HAN_RE.search(b.surface):
-        return 0.0, ""
-    if a.phon == b.phon and min(len(a.text), len(b.text)) >= 6:
-        return 0.9, "sounds like"
+    # pinyin keeps apart what a sound-alike key folds (x / s / sh, c / k, z / s): "旭光"
+    # (xuguang) is not "Shuguang"
     return 0.0, ""
 
 

@@ -553,9 +553,17 @@ def variants(name: str) -> tuple[Analysis, ...]:
     return (first,)
 
 
+_CHINESE_ONLY = re.compile(
+    "科技|集团|集團|公司|股份|有限|"
+    + "|".join(k for k in vocab.CHINESE_PLACES if k not in ("中国", "大连"))
+)
+
+
 def _japanese_reading_ok(name: str) -> bool:
     """A Japanese reading only when every Han character has one (Simplified-only characters
     such as 华 have none: a partial reading would match anything)."""
+    if _CHINESE_ONLY.search(name):
+        return False  # a Chinese company word or a Chinese city: not a Japanese name
     han = "".join(_HAN.findall(name))
     pieces = _kakasi().convert(han)
     read = sum(len(p["orig"]) for p in pieces if p["hepburn"] and p["hepburn"].isascii())
