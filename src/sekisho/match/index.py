@@ -39,7 +39,7 @@ from sekisho.match.normalize import (
 )
 from sekisho.model import ListedEntity
 
-INDEX_VERSION = 10
+INDEX_VERSION = 11
 _DISTINCT = (WORD, NUMBER)
 
 
@@ -64,6 +64,7 @@ def _trigrams(text: str) -> set[str]:
 
 
 _MAX_DELETE_LEN = 14
+_MAX_RUN = 14  # syllables of one romanised Han chunk joined into a query key
 
 
 def _deletions(text: str) -> set[str]:
@@ -178,12 +179,13 @@ class NameIndex:
             whole = _whole_key(analysis)
             if whole:
                 keys[whole] = None
-            # runs of short words written apart ("hai kang wei shi" for 海康威视 = haikangweishi)
+            # runs of short words written apart ("hai kang wei shi" for 海康威视 = haikangweishi;
+            # "a ge nei si" for 阿格内斯); a long Han chunk has a dozen syllables
             toks = analysis.tokens
             for i in range(len(toks)):
                 joined = ""
-                for k in range(i, min(i + 8, len(toks))):
-                    if toks[k].kind != WORD or len(toks[k].text) > 6:
+                for k in range(i, min(i + _MAX_RUN, len(toks))):
+                    if toks[k].kind not in (WORD, INITIAL) or len(toks[k].text) > 6:
                         break
                     joined += toks[k].text
                     if k - i >= 3:
