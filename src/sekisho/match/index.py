@@ -37,6 +37,7 @@ from sekisho.match.normalize import (
     analyze,
     variants,
 )
+from sekisho.match.vocab import PINYIN_SYLLABLES
 from sekisho.model import ListedEntity
 
 INDEX_VERSION = 11
@@ -106,6 +107,25 @@ def _whole_key(analysis: Analysis) -> str | None:
     return "n:" + " ".join(sorted(parts)) if parts else None
 
 
+def _syllabic_whole_key(analysis: Analysis) -> str | None:
+    """The whole-name key with each run of pinyin syllables written together ("hua wei" →
+    "huawei"), as the pinyin of a Han name is indexed: one word per run of characters."""
+    parts: list[str] = []
+    run = ""
+    for t in analysis.tokens:
+        if t.kind in (WORD, INITIAL) and t.text in PINYIN_SYLLABLES:
+            run += t.text
+            continue
+        if run:
+            parts.append(run)
+            run = ""
+        if t.kind in (WORD, NUMBER, GENERIC, INITIAL):
+            parts.append(t.text)
+    if run:
+        parts.append(run)
+    return "n:" + " ".join(sorted(parts)) if parts else None
+
+
 class NameIndex:
     """Inverted index over every name of every entity (see module docstring)."""
 
@@ -170,17 +190,21 @@ class NameIndex:
         scores: dict[int, float] = defaultdict(float)
         postings = self.postings
         for analysis in variants(name):
-            keys: dict[str, None] = {}
+            keys: dict[str, float] = {}  # key -> weight factor
             missing: list[str] = []
             for k, _ in _keys(analysis):
                 if k.startswith(("g:", "d:")):
                     continue
-                keys[k] = None
+                keys[k] = 1.0
             whole = _whole_key(analysis)
             if whole:
-                keys[whole] = None
+                keys[whole] = 2.0
+            syllabic = _syllabic_whole_key(analysis)
+            if syllabic and syllabic != whole:
+                keys[syllabic] = 2.0
             # runs of short words written apart ("hai kang wei shi" for 海康威视 = haikangweishi;
-            # "a ge nei si" for 阿格内斯); a long Han chunk has a dozen syllables
+            # "a ge nei si" for 阿格内斯; a long Han chunk has a dozen syllables): one listed
+            # word equal to n query words joined stands for all of them, so it weighs more
             toks = analysis.tokens
             for i in range(len(toks)):
                 joined = ""
@@ -189,7 +213,7 @@ class NameIndex:
                         break
                     joined += toks[k].text
                     if k - i >= 3:
-                        keys["t:" + joined] = None
+                        keys["t:" + joined] = (k - i + 1) / 2
             for t in analysis.tokens:
                 if (
                     t.kind == WORD
@@ -202,7 +226,7 @@ class NameIndex:
             for df, k in found:
                 if df > cap and len(scores) >= limit:
                     continue
-                w = math.log(1 + n_rows / df) * (2.0 if k.startswith("n:") else 1.0)
+                w = math.log(1 + n_rows / df) * keys[k]
                 for r in postings[k]:
                     scores[r] += w
             for text in missing:  # one edit away from an indexed word

@@ -583,6 +583,12 @@ def _analyze(name: str, japanese: bool | None, cyrillic: str = "Russian-Latin/BG
     script = script_of(folded) if _NON_ASCII.search(folded) else ("Latn" if folded else None)
     latin, natives = transliterate(folded, japanese, cyrillic)
     words = [_deleet(w) for w in _raw_tokens(latin)]
+    if not natives and _syllabic(words):
+        split = _split_glued_syllables(words)
+        if split != words:  # "yan jiu suo" may now be whole: romanised phrases again
+            joined = _PINYIN_RE.sub(lambda m: " " + _ROMANISED_PHRASES[m.group(1)] + " ",
+                                    " ".join(split))
+            words = joined.split()
     words = _numbers(words)
     # expand placeholders of native phrases and trade abbreviations
     expanded: list[tuple[str, str]] = []  # (word, surface)
@@ -632,11 +638,41 @@ def _unglue(name: str) -> str:
     return _GLUE_DIGIT_LOWER.sub(r"\1 ", name)
 
 
+_GLUED_NUMBER = re.compile(r"^([a-z]+)([0-9]+)$")
+
+
+def _split_glued_syllables(words: list[str]) -> list[str]:
+    """ICU romanises a Han run syllable by syllable but glues its last syllable to the kana or
+    digits that follow ("yan jiu suoshigunaru" for 研究所シグナル, "di360" for 第360): in a
+    romanised name, a word after a syllable that starts with a syllable and goes on with
+    something else is split after the longest such syllable."""
+    out: list[str] = []
+    for w in words:
+        prev = out[-1] if out else ""
+        if prev in vocab.PINYIN_SYLLABLES and len(prev) >= 2 and w not in vocab.PINYIN_SYLLABLES:
+            m = _GLUED_NUMBER.match(w)
+            if m and m.group(1) in vocab.PINYIN_SYLLABLES:
+                out.extend(m.groups())
+                continue
+            if len(w) >= 4 and w.isalpha() and w not in vocab.GENERIC and w not in _LEGAL_WORDS:
+                for n in range(min(6, len(w) - 2), 1, -1):
+                    if w[:n] in vocab.PINYIN_SYLLABLES:
+                        rest = w[n:]
+                        out.append(w[:n])
+                        out.extend(_ROMANISED_PHRASES.get(rest, rest).split())
+                        break
+                else:
+                    out.append(w)
+                continue
+        out.append(w)
+    return out
+
+
 def _syllabic(words: list[str]) -> bool:
     """True for a name romanised from Chinese syllable by syllable ("an du li er gong si"):
     at least two pinyin syllables, and more syllables than other words (legal forms, generic
-    words, numbers and letters aside). In such a name "an", "de", "du" or "ao" are syllables,
-    not the English or French stop-word or the Russian legal form АО."""
+    words, numbers and letters aside). In such a name "an", "de", "du", "xian" or "ao" are
+    syllables, not the English or French stop-word, the city Xi'an or the Russian form АО."""
     syllables = other = 0
     for w in words:
         if len(w) < 2 or w.isdigit():
@@ -664,7 +700,7 @@ def _legal_forms(words: list[tuple[str, str]], syllabic: bool = False) -> list[T
     """Find legal-form phrases (longest first). Short, ambiguous forms ("sa", "ag", "as",
     "co", "pt") count only at the start or end of the name; longer ones anywhere. In a
     romanised Chinese name (`syllabic`) a short form that is a pinyin syllable ("ao") and a
-    stop-word or particle that is one ("de", "an") are words of the name."""
+    stop-word, particle or place that is one ("de", "an", "xian") are words of the name."""
     out: list[Token] = []
     n = len(words)
     i = 0
@@ -696,7 +732,7 @@ def _legal_forms(words: list[tuple[str, str]], syllabic: bool = False) -> list[T
             i += 1
             continue
         kind, text = _classify(w, i == 0)
-        if syllabic and kind in (STOP, PARTICLE) and w in vocab.PINYIN_SYLLABLES:
+        if syllabic and kind in (STOP, PARTICLE, PLACE) and w in vocab.PINYIN_SYLLABLES:
             kind, text = WORD, w
         out.append(Token(text, kind, surface, phonetic(text) if kind == WORD else text))
         i += 1

@@ -83,6 +83,10 @@ NATIVE_PHRASES: dict[str, str] = {
     "银行": " bank ",
     "香港": " hong kong ",
     "分公司": " branch ",
+    "服务": " services ",
+    "电机": " electric ",
+    "产业": " industrial ",
+    "集団": " group ",
     # Japanese
     "株式会社": " jsc ",
     "有限会社": " llc ",
@@ -151,8 +155,7 @@ PINYIN_PHRASES: dict[str, str] = {
 
 # Every syllable of Mandarin pinyin (tone marks dropped, ü as v): space-separated syllables
 # are a name romanised from Chinese characters, whatever they would mean in English.
-PINYIN_SYLLABLES: frozenset[str] = frozenset(
-    """a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu ca cai
+_SYLLABLE_TEXT = """a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu ca cai
     can cang cao ce cen ceng cha chai chan chang chao che chen cheng chi chong chou chu chua
     chuai chuan chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai dan dang dao de
     dei den deng di dia dian diao die ding diu dong dou du duan dui dun duo e ei en eng er fa
@@ -171,8 +174,8 @@ PINYIN_SYLLABLES: frozenset[str] = frozenset(
     tuo wa wai wan wang wei wen weng wo wu xi xia xian xiang xiao xie xin xing xiong xiu xu
     xuan xue xun ya yan yang yao ye yi yin ying yo yong you yu yuan yue yun za zai zan zang
     zao ze zei zen zeng zha zhai zhan zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua
-    zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo""".split()
-)
+    zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo"""
+PINYIN_SYLLABLES: frozenset[str] = frozenset(_SYLLABLE_TEXT.split())
 
 # Cyrillic legal forms (word-bounded, lower case) -> ASCII replacement.
 CYRILLIC_PHRASES: dict[str, str] = {
