@@ -441,6 +441,15 @@ def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool):
 
 
 def _pair_sim(a: Token, b: Token, person: bool) -> tuple[float, str]:
+    if (
+        _HAN_RE.search(a.surface)
+        and _HAN_RE.search(b.surface)
+        and a.surface not in b.surface
+        and b.surface not in a.surface
+    ):
+        # two names written in characters, neither containing the other: readings that sound
+        # alike ("东晶" dongjing / "东金" dongjin) are other names, not spelling variants
+        return 0.0, ""
     if a.kind == INITIAL or b.kind == INITIAL:
         if a.kind == INITIAL and b.kind == INITIAL:
             return (1.0, "=") if a.text == b.text else (0.0, "")

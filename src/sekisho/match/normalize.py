@@ -675,11 +675,11 @@ def _syllabic(words: list[str]) -> bool:
     syllables, not the English or French stop-word, the city Xi'an or the Russian form АО."""
     syllables = other = 0
     for w in words:
-        if len(w) < 2 or w.isdigit():
-            continue
+        if len(w) < 2 or w.isdigit() or (w,) in _LEGAL_PHRASES or w in vocab.GENERIC:
+            continue  # "YE-International AO" is one syllable and a legal form
         if w in vocab.PINYIN_SYLLABLES:
             syllables += 1
-        elif w not in vocab.GENERIC and w not in _LEGAL_WORDS and w not in vocab.PLACE_WORDS:
+        elif w not in vocab.PLACE_WORDS and w not in _LEGAL_WORDS:
             other += 1
     return syllables >= 2 and syllables > other
 
