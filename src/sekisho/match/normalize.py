@@ -649,7 +649,12 @@ def _split_glued_syllables(words: list[str]) -> list[str]:
     out: list[str] = []
     for w in words:
         prev = out[-1] if out else ""
-        if prev in vocab.PINYIN_SYLLABLES and len(prev) >= 2 and w not in vocab.PINYIN_SYLLABLES:
+        if (
+            prev in vocab.PINYIN_SYLLABLES
+            and len(prev) >= 2
+            and prev not in _LEGAL_WORDS  # "zhu shi hui she mirano": split already
+            and w not in vocab.PINYIN_SYLLABLES
+        ):
             m = _GLUED_NUMBER.match(w)
             if m and m.group(1) in vocab.PINYIN_SYLLABLES:
                 out.extend(m.groups())
@@ -670,13 +675,16 @@ def _split_glued_syllables(words: list[str]) -> list[str]:
 
 def _syllabic(words: list[str]) -> bool:
     """True for a name romanised from Chinese syllable by syllable ("an du li er gong si"):
-    at least two pinyin syllables, and more syllables than other words (legal forms, generic
-    words, numbers and letters aside). In such a name "an", "de", "du", "xian" or "ao" are
-    syllables, not the English or French stop-word, the city Xi'an or the Russian form АО."""
+    at least two pinyin syllables that are not also stop-words, and more of them than other
+    words (legal forms, generic words, numbers and letters aside). In such a name "an",
+    "de", "du", "xian" or "ao" are syllables, not the English or French stop-word, the city
+    Xi'an or the Russian legal form АО."""
     syllables = other = 0
     for w in words:
         if len(w) < 2 or w.isdigit() or (w,) in _LEGAL_PHRASES or w in vocab.GENERIC:
             continue  # "YE-International AO" is one syllable and a legal form
+        if w in vocab.STOPWORDS or w in vocab.PARTICLES:
+            continue  # "De La Rosa" is not Chinese: only unambiguous syllables count
         if w in vocab.PINYIN_SYLLABLES:
             syllables += 1
         elif w not in vocab.PLACE_WORDS and w not in _LEGAL_WORDS:
