@@ -148,3 +148,35 @@ def test_unmatched_query_tokens_cost_more_than_extra_candidate_tokens():
         compare("Acme Rockets", "Acme Rockets Europe").score
         > compare("Acme Rockets Europe", "Acme Rockets").score
     )
+
+
+# ------------------------------------------------------------ romanised Chinese and Japanese
+
+
+@pytest.mark.parametrize(
+    "romanised, native, schema",
+    [
+        # the closest run of syllables wins ("tai ke na" is already within reach of taikenasi)
+        ("tai ke na si gong si", "泰克纳斯公司", None),
+        ("ke lai wen·ma si", "克莱文·马斯", "Person"),
+        # a syllable that is also a stop-word or legal form is part of the name
+        ("an de li er gong si", "安德利尔公司", None),
+        ("ao mei er", "奥梅尔", "Person"),
+        # a city written in syllables is the city
+        ("su zhou tai ming you xian gong si", "苏州泰明有限公司", None),
+        # a Japanese company written in kanji, read in Mandarin by the romaniser
+        ("bei xing zao chuan zhu shi hui she", "北星造船株式会社", None),
+        ("zhu shi hui shekarina you yi", "株式会社カリナ友誼", None),
+    ],
+)
+def test_romanised_han_name_matches_its_characters(romanised, native, schema):
+    r = compare(romanised, native, schema)
+    assert r.score >= T, r.explanation
+
+
+def test_han_names_sounding_alike_with_other_characters_do_not_match():
+    # 东晶 (dongjing) and 东金 (dongjin): one letter apart in pinyin, other names
+    assert compare("东晶电子", "东金电子").score < T
+    assert compare("征远工业", "丰远工业株式会社").score < T
+    # a name that contains the listed one is still worth a look
+    assert compare("星河信息", "星河").score >= T

@@ -40,7 +40,7 @@ from sekisho.match.normalize import (
 from sekisho.match.vocab import PINYIN_SYLLABLES
 from sekisho.model import ListedEntity
 
-INDEX_VERSION = 11
+INDEX_VERSION = 12
 _DISTINCT = (WORD, NUMBER)
 
 

@@ -649,17 +649,18 @@ def _split_glued_syllables(words: list[str]) -> list[str]:
     out: list[str] = []
     for w in words:
         prev = out[-1] if out else ""
-        if (
-            prev in vocab.PINYIN_SYLLABLES
-            and len(prev) >= 2
-            and prev not in _LEGAL_WORDS  # "zhu shi hui she mirano": split already
-            and w not in vocab.PINYIN_SYLLABLES
-        ):
+        if prev in vocab.PINYIN_SYLLABLES and len(prev) >= 2 and w not in vocab.PINYIN_SYLLABLES:
             m = _GLUED_NUMBER.match(w)
             if m and m.group(1) in vocab.PINYIN_SYLLABLES:
                 out.extend(m.groups())
                 continue
-            if len(w) >= 4 and w.isalpha() and w not in vocab.GENERIC and w not in _LEGAL_WORDS:
+            if (
+                len(w) >= 4
+                and w.isalpha()
+                and prev not in _LEGAL_WORDS  # "zhu shi hui she mirano": split already
+                and w not in vocab.GENERIC
+                and w not in _LEGAL_WORDS
+            ):
                 for n in range(min(6, len(w) - 2), 1, -1):
                     if w[:n] in vocab.PINYIN_SYLLABLES:
                         rest = w[n:]
