@@ -657,7 +657,7 @@ def _split_glued_syllables(words: list[str]) -> list[str]:
             if (
                 len(w) >= 4
                 and w.isalpha()
-                and prev not in _LEGAL_WORDS  # "zhu shi hui she mirano": split already
+                and not _ends_legal_phrase(out)  # "zhu shi hui she mirano": split already
                 and w not in vocab.GENERIC
                 and w not in _LEGAL_WORDS
             ):
@@ -672,6 +672,10 @@ def _split_glued_syllables(words: list[str]) -> list[str]:
                 continue
         out.append(w)
     return out
+
+
+def _ends_legal_phrase(words: list[str]) -> bool:
+    return any(tuple(words[-k:]) in _LEGAL_PHRASES for k in range(2, min(7, len(words) + 1)))
 
 
 def _syllabic(words: list[str]) -> bool:
