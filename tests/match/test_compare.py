@@ -223,3 +223,33 @@ def test_different_bracketed_places_are_a_conflict():
     a = compare("Lindqvist Solutions (France) SARL", "Lindqvist Solutions (Germany) GmbH", "Company")
     assert a.score < T
     assert a.features.get("place_mismatch") == 1.0
+
+
+# ------------------------------------------------------------ romanised Chinese and Japanese
+
+
+@pytest.mark.parametrize(
+    "romanised, native, schema",
+    [
+        # the closest run of syllables wins ("tai ke na" is already within reach of taikenasi)
+        ("tai ke na si gong si", "泰克纳斯公司", None),
+        ("ke lai wen·ma si", "克莱文·马斯", "Person"),
+        # a syllable that is also a stop-word or legal form is part of the name
+        ("an de li er gong si", "安德利尔公司", None),
+        ("ao mei er", "奥梅尔", "Person"),
+        # a city written in syllables is the city
+        ("su zhou tai ming you xian gong si", "苏州泰明有限公司", None),
+        # a Japanese company written in kanji, read in Mandarin by the romaniser
+        ("bei xing zao chuan zhu shi hui she", "北星造船株式会社", None),
+        ("zhu shi hui shekarina you yi", "株式会社カリナ友誼", None),
+    ],
+)
+def test_romanised_han_name_matches_its_characters(romanised, native, schema):
+    r = compare(romanised, native, schema)
+    assert r.score >= T, r.explanation
+
+
+def test_han_names_sounding_alike_with_other_characters_do_not_match():
+    # 东晶 (dongjing) and 东金 (dongjin): one letter apart in pinyin, other names
+    assert compare("东晶电子", "东金电子").score < T
+    assert compare("征远工业", "丰远工业株式会社").score < T

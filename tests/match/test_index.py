@@ -92,3 +92,39 @@ def test_recall_against_brute_force_on_real_list(shared_data):
         missed.extend((q, eid) for eid in truth - got)
     assert total >= len(queries) * 0.8  # most perturbed queries still match their entity
     assert len(missed) <= total // 50, missed  # recall >= 98% of brute force
+
+
+def test_finds_han_names_from_their_romanised_syllables():
+    """A romaniser writes each Han character as a syllable ("sai bo lan ke si gong si"); the
+    index holds one word per run of characters. Distractors share single syllables only."""
+    entities = [
+        ent("h1", "Sybolanx Corporation", "赛博兰克斯公司"),
+        ent("h2", "Hokusei Shipbuilding Co., Ltd.", "北星造船株式会社"),
+        ent("h3", "Adamowicz", "阿达莫维茨", schema=Schema.PERSON),
+        ent("h4", "Tian Ming", schema=Schema.PERSON),
+        ent("h5", "Lan Ke Trading"),
+        ent("h6", "WEI, Ci", schema=Schema.PERSON),
+        ent("h7", "C.I. Mowei S.A."),
+        ent("h8", "Bei Xing Logistics"),
+        *(ent(f"d{i}", f"Wei {w} Trading") for i, w in enumerate(["Da", "Mo", "Si", "Ke"])),
+    ]
+    idx = NameIndex.build(entities)
+    cases = {
+        "sai bo lan ke si gong si": "t:h1",
+        # a Japanese company in kanji, read in Mandarin ("zhu shi hui she" = 株式会社)
+        "bei xing zao chuan zhu shi hui she": "t:h2",
+        # one letter, one syllable each: the whole name written together is one listed word
+        "a da mo wei ci": "t:h3",
+    }
+    for query, expected in cases.items():
+        hits = idx.search(query, limit=5)
+        assert hits and hits[0].entity_id == expected, (query, hits[:3])
+
+
+def test_run_of_syllables_outweighs_single_shared_syllables():
+    idx = NameIndex.build(
+        [ent("r1", "阿布拉莫维茨", schema=Schema.PERSON)]
+        + [ent(f"c{i}", f"{w} C.I. S.A.S.") for i, w in enumerate(["Bula", "Mowei", "Abu"])]
+    )
+    raw = idx.search("a bu la mo wei ci", limit=5, raw=True)
+    assert idx.entity_of(raw[0][0]) == "t:r1"

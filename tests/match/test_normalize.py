@@ -120,3 +120,82 @@ def test_acronyms_and_initials():
 @pytest.mark.parametrize("name", ["", "   ", "---", "株式会社"])
 def test_degenerate_names_do_not_crash(name):
     analyze(name)
+
+
+# ------------------------------------------------------------------ romanised Chinese/Japanese
+
+
+def test_pinyin_syllables_are_words_not_stop_words_or_legal_forms():
+    # in a name romanised syllable by syllable "an", "de", "ao" are syllables
+    assert kinds("an de li gong si") == [
+        ("an", WORD),
+        ("de", WORD),
+        ("li", WORD),
+        ("corp", LEGAL),
+    ]
+    assert kinds("ao mei er") == [("ao", WORD), ("mei", WORD), ("er", WORD)]
+    assert kinds("tai xian kang") == [("tai", WORD), ("xian", WORD), ("kang", WORD)]
+    # ...but not in Latin names, where they keep their usual meaning
+    assert kinds("De La Rosa Trading")[:2] == [("de", "stop"), ("la", "stop")]
+    assert kinds("AO Volnamash") == [("jsc", LEGAL), ("volnamash", WORD)]
+    assert kinds("Boreal Yu International AO")[-1] == ("jsc", LEGAL)
+
+
+def test_romanised_cjk_legal_forms_and_company_words():
+    assert kinds("mirano you xian hui she") == [("mirano", WORD), ("llc", LEGAL)]
+    assert kinds("he tong hui she karuna") == [("llc", LEGAL), ("karuna", WORD)]
+    # the legal form is read whole before "she bei" (equipment) could be
+    assert words("zhu shi hui she bei lan") == ["jsc", "bei", "lan"]
+    assert words("lan tian fen gong si") == ["lan", "tian", "branch"]
+    # katakana company words in romaji are the generic words their kana are
+    assert kinds("miraku tekunoroji") == [("miraku", WORD), ("technology", GENERIC)]
+    assert kinds("sora guruupu") == [("sora", WORD), ("group", GENERIC)]
+
+
+def test_romanised_phrases_cover_every_native_phrase():
+    """Every Han or kana company word has its romanised form, so that "服务" and "fu wu"
+    (or "テクノロジー" and "tekunoroji") meet."""
+    import re
+
+    import icu
+    from pypinyin import lazy_pinyin
+
+    from sekisho.match import vocab
+
+    romanised = set(vocab.PINYIN_PHRASES) | {
+        p for ps in vocab.LEGAL_FORMS.values() for p in ps
+    }
+    to_latin = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
+    for native in vocab.NATIVE_PHRASES:
+        if re.fullmatch("[\u3400-\u9fff]+", native):
+            assert " ".join(lazy_pinyin(native)) in romanised, native
+        elif re.fullmatch("[\u30a0-\u30ff]+", native):
+            assert to_latin.transliterate(native) in romanised, native
+
+
+def test_latin_glued_to_romanised_syllables_is_split():
+    assert words("ping anKTX zhu shi hui she") == ["ping", "an", "ktx", "jsc"]
+    assert words("Q5lan tian gong si")[:3] == ["q5", "lan", "tian"]
+    assert words("DKRmirano you xian hui she") == ["dkr", "mirano", "llc"]
+    assert words("zhu shi hui shemirano") == ["jsc", "mirano"]
+    # outside romanised text a change of case inside a word is part of the name
+    assert words("RosNIIProm") == ["rosniiprom"]
+    assert words("Petr0vich Holding")[0] == "petrovich"
+
+
+def test_syllable_glued_to_following_kana_or_number_is_split():
+    # ICU glues the last syllable of a Han run to the kana or digits that follow it
+    assert words("zhu shi hui she yan jiu suokarina") == ["jsc", "institute", "karina"]
+    assert words("zhu shi hui she di47 xiu li chang") == [
+        "jsc", "di", "47", "xiu", "li", "chang"
+    ]
+    # a Latin name with one syllable stays as written
+    assert words("WANG Hongwei") == ["wang", "hongwei"]
+
+
+def test_japanese_kanji_name_also_read_in_mandarin():
+    readings = [a.latin for a in variants("北星造船株式会社")]
+    assert readings[0] == "hokusei zosen jsc"
+    assert "beixingzaochuan jsc" in readings
+    # kana keep their romaji in the Mandarin reading
+    assert "kara xingguang jsc" in [a.latin for a in variants("カラ星光株式会社")]

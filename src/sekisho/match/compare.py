@@ -358,7 +358,11 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
 
     features: dict[str, float] = {
         "fuzzy": float(
-            sum(1 for p in pairs if p.how not in ("=", "legal form", "acronym of"))
+            sum(
+                1 for p in pairs
+                if p.how not in ("=", "legal form", "acronym of")
+                and not (p.how == "written together as" and p.sim >= 0.98)  # "bei xing"
+            )
         ),
         "name_match": round(matched_mass / matched_w, 4) if matched_w else 0.0,
         "query_unmatched": round(q_un, 4),
@@ -639,7 +643,7 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
         return
     forms = [y.surface if y.kind == GENERIC else y.text for y in ys]
     for i, a in enumerate(xs):
-        if i in x_used or a.kind not in (WORD, GENERIC) or len(a.text) < 2:
+        if i in x_used or a.kind not in (WORD, GENERIC, PLACE) or len(a.text) < 2:
             continue
         target = a.surface if a.kind == GENERIC else a.text
         short_target = len(target) < 4  # "NA" = "N A": only from single letters
@@ -656,7 +660,9 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
             if first[0] != target[0] or len(first) >= len(target):
                 continue
             joined = first
-            for k in range(j + 1, min(j + 10, ny)):
+            # the closest run wins: "mai kao" is within reach of "maikaoer", "mai kao er" is it
+            best: tuple[int, int] | None = None  # (edits, last index)
+            for k in range(j + 1, min(j + 16, ny)):
                 yk = ys[k]
                 if k in y_used or yk.kind in (LEGAL, NUMBER) or _HAN_RE.search(yk.surface):
                     break
@@ -666,15 +672,18 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
                 if len(joined) > len(target) + 2:
                     break
                 d = Levenshtein.distance(joined, target, score_cutoff=limit)
-                if d <= limit:
-                    span = list(range(j, k + 1))
-                    sim = 1.0 - d / (len(target) + 2)
-                    q, c = ([i], span) if not swapped else (span, [i])
-                    pairs.append(_Pair(q, c, sim * 0.98, "written together as"))
-                    x_used.add(i)
-                    y_used.update(span)
-                    break
-            if i in x_used:
+                if d <= limit and (best is None or d < best[0]):
+                    best = (d, k)
+                    if d == 0:
+                        break
+            if best is not None:
+                d, k = best
+                span = list(range(j, k + 1))
+                sim = 1.0 - d / (len(target) + 2)
+                q, c = ([i], span) if not swapped else (span, [i])
+                pairs.append(_Pair(q, c, sim * 0.98, "written together as"))
+                x_used.add(i)
+                y_used.update(span)
                 break
 
 

@@ -38,9 +38,10 @@ from sekisho.match.normalize import (
     analyze,
     variants,
 )
+from sekisho.match.vocab import PINYIN_SYLLABLES
 from sekisho.model import ListedEntity
 
-INDEX_VERSION = 11
+INDEX_VERSION = 13
 _DISTINCT = (WORD, NUMBER)
 
 
@@ -65,7 +66,8 @@ def _trigrams(text: str) -> set[str]:
 
 
 _MAX_DELETE_LEN = 14
-_KEY_WEIGHT = {"n:": 2.0, "p:": 0.6}
+_MAX_RUN = 14  # syllables of one romanised Han chunk joined into a query key
+_SOUND_ALIKE = 0.6  # a sound-alike key is weaker evidence than a one-edit neighbour
 
 
 def _deletions(text: str) -> set[str]:
@@ -106,6 +108,25 @@ def _whole_key(analysis: Analysis) -> str | None:
     """The whole name without legal forms and stop-words: finds "China Electronics Technology
     Group" even though every one of its words is common."""
     parts = [t.text for t in analysis.tokens if t.kind in (WORD, NUMBER, GENERIC, INITIAL)]
+    return "n:" + " ".join(sorted(parts)) if parts else None
+
+
+def _syllabic_whole_key(analysis: Analysis) -> str | None:
+    """The whole-name key with each run of pinyin syllables written together ("hua wei" →
+    "huawei"), as the pinyin of a Han name is indexed: one word per run of characters."""
+    parts: list[str] = []
+    run = ""
+    for t in analysis.tokens:
+        if t.kind in (WORD, INITIAL) and t.text in PINYIN_SYLLABLES:
+            run += t.text
+            continue
+        if run:
+            parts.append(run)
+            run = ""
+        if t.kind in (WORD, NUMBER, GENERIC, INITIAL):
+            parts.append(t.text)
+    if run:
+        parts.append(run)
     return "n:" + " ".join(sorted(parts)) if parts else None
 
 
@@ -173,25 +194,30 @@ class NameIndex:
         scores: dict[int, float] = defaultdict(float)
         postings = self.postings
         for analysis in variants(name):
-            keys: dict[str, None] = {}
+            keys: dict[str, float] = {}  # key -> weight factor
             missing: list[str] = []
             for k, _ in _keys(analysis):
                 if k.startswith(("g:", "d:")):
                     continue
-                keys[k] = None
+                keys[k] = 1.0
             whole = _whole_key(analysis)
             if whole:
-                keys[whole] = None
-            # runs of short words written apart ("hai kang wei shi" for 海康威视 = haikangweishi)
+                keys[whole] = 2.0
+            syllabic = _syllabic_whole_key(analysis)
+            if syllabic and syllabic != whole:
+                keys[syllabic] = 2.0
+            # runs of short words written apart ("hai kang wei shi" for 海康威视 = haikangweishi;
+            # "a ge nei si" for 阿格内斯; a long Han chunk has a dozen syllables): one listed
+            # word equal to n query words joined stands for all of them, so it weighs more
             toks = analysis.tokens
             for i in range(len(toks)):
                 joined = ""
-                for k in range(i, min(i + 8, len(toks))):
-                    if toks[k].kind != WORD or len(toks[k].text) > 6:
+                for k in range(i, min(i + _MAX_RUN, len(toks))):
+                    if toks[k].kind not in (WORD, INITIAL) or len(toks[k].text) > 6:
                         break
                     joined += toks[k].text
                     if k - i >= 3:
-                        keys["t:" + joined] = None
+                        keys["t:" + joined] = (k - i + 1) / 2
             for t in analysis.tokens:
                 if (
                     t.kind == WORD
@@ -203,8 +229,9 @@ class NameIndex:
             for df, k in found:
                 if df > cap and len(scores) >= limit:
                     continue
-                # a sound-alike key is weaker evidence than a one-edit neighbour (below)
-                w = math.log(1 + n_rows / df) * _KEY_WEIGHT.get(k[:2], 1.0)
+                w = math.log(1 + n_rows / df) * keys[k]
+                if k.startswith("p:"):
+                    w *= _SOUND_ALIKE
                 for r in postings[k]:
                     scores[r] += w
             near: set[str] = set()  # missing words with an indexed word one edit away

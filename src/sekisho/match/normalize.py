@@ -312,10 +312,29 @@ def transliterate(
 _APOSTROPHES = re.compile(r"[’'`´ʻʼʹ‘ʿʾ]")
 _ACRONYM = re.compile(r"(?<![a-z0-9])(?:[a-z](?:\.-?|-)){1,}[a-z](?![a-z0-9])\.?")
 _SPLIT = re.compile(r"[^a-z0-9]+")
+# romanised legal forms ("you xian gong si", "zhu shi hui she") stand for themselves here: the
+# leftmost phrase wins, so "zhu shi hui she bei jing" keeps its legal form whole instead of
+# reading "she bei" (equipment)
+_ROMANISED_LEGAL = [
+    " ".join(p)
+    for ps in vocab.LEGAL_FORMS.values()
+    for p in (q.split() for q in ps)
+    if len(p) >= 2 and all(w in vocab.PINYIN_SYLLABLES for w in p)
+]
+_ROMANISED_PHRASES = {**{p: p for p in _ROMANISED_LEGAL}, **vocab.PINYIN_PHRASES}
 _PINYIN_RE = re.compile(
     r"(?<![a-z])("
-    + "|".join(re.escape(p) for p in sorted(vocab.PINYIN_PHRASES, key=len, reverse=True))
+    + "|".join(re.escape(p) for p in sorted(_ROMANISED_PHRASES, key=len, reverse=True))
     + r")(?![a-z])"
+)
+# ICU writes Han characters as spaced syllables but glues the kana or Latin that follows them
+# ("株式会社インテグラル" → "zhu shi hui sheinteguraru"): a legal form of three or more
+# syllables is a word of its own
+_GLUED_LEGAL_RE = re.compile(
+    r"(?<![a-z])("
+    + "|".join(re.escape(p) for p in sorted(_ROMANISED_LEGAL, key=len, reverse=True)
+               if p.count(" ") >= 2)
+    + r")(?=[a-z])"
 )
 _LEET = str.maketrans(
     {
@@ -396,8 +415,9 @@ def skeleton(word: str) -> str:
 
 def _raw_tokens(latin: str) -> list[str]:
     latin = _APOSTROPHES.sub("", latin).replace("&", " and ").replace("%", " percent ")
+    latin = _GLUED_LEGAL_RE.sub(r"\1 ", latin)
     if _PINYIN_RE.search(latin):  # romanised Chinese company words ("ji tuan" = group)
-        latin = _PINYIN_RE.sub(lambda m: " " + vocab.PINYIN_PHRASES[m.group(1)] + " ", latin)
+        latin = _PINYIN_RE.sub(lambda m: " " + _ROMANISED_PHRASES[m.group(1)] + " ", latin)
     latin = _ACRONYM.sub(lambda m: " " + re.sub(r"[^a-z]", "", m.group(0)) + " ", latin)
     if "-" in latin:  # "Yong-chol", "Coca-Cola": one name written in parts
         latin = _HYPHENATED.sub(_join_hyphenated, latin)
@@ -540,10 +560,17 @@ def analyze(name: str) -> Analysis:
 @lru_cache(maxsize=65_536)
 def variants(name: str) -> tuple[Analysis, ...]:
     """Every plausible reading of a name: Han-only text may be Chinese or Japanese
-    ("東芝" is Dong Zhi in pinyin, Toshiba in Japanese), so both readings are returned."""
+    ("東芝" is Dong Zhi in pinyin, Toshiba in Japanese), so both readings are returned.
+    A Japanese name with kanji also gets its Mandarin reading: Chinese lists write Japanese
+    companies in characters, and romanisers such as ICU read every kanji as Mandarin
+    ("三菱造船株式会社" → "san ling zao chuan zhu shi hui she")."""
     first = analyze(name)
     if first.script == "Hani" and not _JAPANESE_ONLY.search(name) and _japanese_reading_ok(name):
         return (first, _analyze(name, True))
+    if _HAN.search(name) and _JAPANESE_ONLY.search(name):
+        mandarin = _analyze(name, False)
+        if mandarin.latin != first.latin:
+            return (first, mandarin)
     if first.script == "Cyrl":
         # Cyrillic is romanised in several schemes: BGN/PCGN ("Khuavey") and ISO 9-like
         # ("Huavej", also what letter-by-letter Latin→Cyrillic spellings turn back into)
@@ -573,10 +600,16 @@ def _japanese_reading_ok(name: str) -> bool:
 def _analyze(name: str, japanese: bool | None, cyrillic: str = "Russian-Latin/BGN") -> Analysis:
     from sekisho.lists.formats.common import script_of
 
-    folded = fold(name)
+    folded = fold(_unglue(name))
     script = script_of(folded) if _NON_ASCII.search(folded) else ("Latn" if folded else None)
     latin, natives = transliterate(folded, japanese, cyrillic)
     words = [_deleet(w) for w in _raw_tokens(latin)]
+    if not natives and _syllabic(words):
+        split = _split_glued_syllables(words)
+        if split != words:  # "yan jiu suo" may now be whole: romanised phrases again
+            joined = _PINYIN_RE.sub(lambda m: " " + _ROMANISED_PHRASES[m.group(1)] + " ",
+                                    " ".join(split))
+            words = joined.split()
     words = _numbers(words)
     # expand placeholders of native phrases and trade abbreviations
     expanded: list[tuple[str, str]] = []  # (word, surface)
@@ -596,7 +629,8 @@ def _analyze(name: str, japanese: bool | None, cyrillic: str = "Russian-Latin/BG
                 expanded.append((part, w))
         else:
             expanded.append((w, w))
-    tokens = _legal_forms(_complete_truncated(expanded))
+    syllabic = _syllabic([w for w, _ in expanded])
+    tokens = _legal_forms(_complete_truncated(expanded), syllabic)
     places = _bracketed_places(folded) if "(" in folded else ()
     if places:
         # "Deutsche Bank (Schweiz) AG": a country or city in brackets qualifies the name
@@ -622,6 +656,90 @@ def _bracketed_places(folded: str) -> frozenset[str]:
     return frozenset(out)
 
 
+_GLUE_LOWER_UPPER = re.compile(r"(?<=[a-z])(?=[A-Z]{2,}(?![a-z]))")
+_GLUE_UPPER_LOWER = re.compile(r"(?<=[A-Z]{2})(?=[a-z]{2,})")
+_GLUE_DIGIT_LOWER = re.compile(r"([A-Za-z][0-9]+)(?=[a-z]{2,})")
+_WORDS = re.compile(r"[A-Za-z]+")
+
+
+def _unglue(name: str) -> str:
+    """Split Latin letters glued to romanised syllables ("xiao songNTC", "L3ha li si",
+    "DEXPintanashonaru you xian hui she"): romanisers write a Latin run inside a Chinese or
+    Japanese name without a space. Only in romanised text (two or more pinyin syllables
+    written apart), where a case change inside a word is a boundary; elsewhere "GosNIIMash"
+    and "Nitr0jen" stay whole."""
+    if not (_GLUE_LOWER_UPPER.search(name) or _GLUE_UPPER_LOWER.search(name)
+            or _GLUE_DIGIT_LOWER.search(name)):
+        return name
+    syllables = sum(
+        1 for w in _WORDS.findall(name) if len(w) >= 2 and w.lower() in vocab.PINYIN_SYLLABLES
+    )
+    if syllables < 2:
+        return name
+    name = _GLUE_LOWER_UPPER.sub(" ", name)
+    name = _GLUE_UPPER_LOWER.sub(" ", name)
+    return _GLUE_DIGIT_LOWER.sub(r"\1 ", name)
+
+
+_GLUED_NUMBER = re.compile(r"^([a-z]+)([0-9]+)$")
+
+
+def _split_glued_syllables(words: list[str]) -> list[str]:
+    """ICU romanises a Han run syllable by syllable but glues its last syllable to the kana or
+    digits that follow ("yan jiu suoshigunaru" for 研究所シグナル, "di360" for 第360): in a
+    romanised name, a word after a syllable that starts with a syllable and goes on with
+    something else is split after the longest such syllable."""
+    out: list[str] = []
+    for w in words:
+        prev = out[-1] if out else ""
+        if prev in vocab.PINYIN_SYLLABLES and len(prev) >= 2 and w not in vocab.PINYIN_SYLLABLES:
+            m = _GLUED_NUMBER.match(w)
+            if m and m.group(1) in vocab.PINYIN_SYLLABLES:
+                out.extend(m.groups())
+                continue
+            if (
+                len(w) >= 4
+                and w.isalpha()
+                and not _ends_legal_phrase(out)  # "zhu shi hui she mirano": split already
+                and w not in vocab.GENERIC
+                and w not in _LEGAL_WORDS
+            ):
+                for n in range(min(6, len(w) - 2), 1, -1):
+                    if w[:n] in vocab.PINYIN_SYLLABLES:
+                        rest = w[n:]
+                        out.append(w[:n])
+                        out.extend(_ROMANISED_PHRASES.get(rest, rest).split())
+                        break
+                else:
+                    out.append(w)
+                continue
+        out.append(w)
+    return out
+
+
+def _ends_legal_phrase(words: list[str]) -> bool:
+    return any(tuple(words[-k:]) in _LEGAL_PHRASES for k in range(2, min(7, len(words) + 1)))
+
+
+def _syllabic(words: list[str]) -> bool:
+    """True for a name romanised from Chinese syllable by syllable ("an du li er gong si"):
+    at least two pinyin syllables that are not also stop-words, and more of them than other
+    words (legal forms, generic words, numbers and letters aside). In such a name "an",
+    "de", "du", "xian" or "ao" are syllables, not the English or French stop-word, the city
+    Xi'an or the Russian legal form АО."""
+    syllables = other = 0
+    for w in words:
+        if len(w) < 2 or w.isdigit() or (w,) in _LEGAL_PHRASES or w in vocab.GENERIC:
+            continue  # "YE-International AO" is one syllable and a legal form
+        if w in vocab.STOPWORDS or w in vocab.PARTICLES:
+            continue  # "De La Rosa" is not Chinese: only unambiguous syllables count
+        if w in vocab.PINYIN_SYLLABLES:
+            syllables += 1
+        elif w not in vocab.PLACE_WORDS and w not in _LEGAL_WORDS:
+            other += 1
+    return syllables >= 2 and syllables > other
+
+
 def _complete_truncated(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Fixed-width fields cut the last word ("JOINT STOCK COMPAN"): a last word that is the
     start of a legal-form word is completed."""
@@ -634,9 +752,11 @@ def _complete_truncated(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return words[:-1] + [(full, surface)] if full else words
 
 
-def _legal_forms(words: list[tuple[str, str]]) -> list[Token]:
+def _legal_forms(words: list[tuple[str, str]], syllabic: bool = False) -> list[Token]:
     """Find legal-form phrases (longest first). Short, ambiguous forms ("sa", "ag", "as",
-    "co", "pt") count only at the start or end of the name; longer ones anywhere."""
+    "co", "pt") count only at the start or end of the name; longer ones anywhere. In a
+    romanised Chinese name (`syllabic`) a short form that is a pinyin syllable ("ao") and a
+    stop-word, particle or place that is one ("de", "an", "xian") are words of the name."""
     out: list[Token] = []
     n = len(words)
     # a misspelt legal-form word ("Limied", "Joint Stok Company") is read as that word, but
@@ -655,7 +775,10 @@ def _legal_forms(words: list[tuple[str, str]]) -> list[Token]:
                 if cls is None:
                     continue
                 at_edge = i == 0 or i + size == n or _edge_chain(words, i + size)
-                if (len("".join(phrase)) >= 4 and not (spelling and size == 1)) or at_edge:
+                short = len("".join(phrase)) < 4
+                if short and syllabic and all(w in vocab.PINYIN_SYLLABLES for w in phrase):
+                    continue
+                if (not short and not (spelling and size == 1)) or at_edge:
                     hit = (size, cls)
                     break
             if hit:
@@ -675,6 +798,8 @@ def _legal_forms(words: list[tuple[str, str]]) -> list[Token]:
         kind, text = _classify(w, i == 0)
         if kind in (PARTICLE, STOP, INITIAL) and _HAN.search(surface):
             kind = WORD  # the pinyin of a Chinese name is a name ("彬" is "bin", not "son of")
+        if syllabic and kind in (STOP, PARTICLE, PLACE) and w in vocab.PINYIN_SYLLABLES:
+            kind, text = WORD, w
         out.append(Token(text, kind, surface, phonetic(text) if kind == WORD else text))
         i += 1
     return out

@@ -15,7 +15,8 @@ LEGAL_FORMS: dict[str, tuple[str, ...]] = {
         "llc", "l l c", "ltd", "limited", "co ltd", "co limited", "company limited",
         "limited company", "limited liability company", "limited liability co",
         "ltd liability co", "ltd liability company", "llc co", "you xian gong si",
-        "you xian ze ren gong si", "ze ren you xian gong si",
+        "you xian ze ren gong si", "ze ren you xian gong si", "ze ren gong si",
+        "you xian hui she", "he tong hui she", "yuhanhoesa",
         "liability company", "pvt ltd", "private limited", "private limited company",
         "pty ltd", "pty", "gmbh", "g m b h", "gesellschaft mit beschrankter haftung",
         "sarl", "s a r l", "srl", "s r l", "sp z o o", "sp z oo", "spolka z ograniczona odpowiedzialnoscia",
@@ -36,7 +37,7 @@ LEGAL_FORMS: dict[str, tuple[str, ...]] = {
         "kabushiki gaisha", "kk", "k k", "ab", "asa", "as", "a s", "oyj", "se", "sab de cv",
         "sa de cv", "s a de c v", "tbk", "pt", "pt tbk", "jsc co", "co jsc",
         "joint stock commercial bank", "gu fen you xian gong si", "gu fen gong si",
-        "zhu shi hui she", "kabushikikaisha", "kabushikigaisha", "shareholding company", "company limited by shares",
+        "zhu shi hui she", "jusighoesa", "jusikhoesa", "kabushikikaisha", "kabushikigaisha", "shareholding company", "company limited by shares",
         "stock company", "public company", "pcl", "sae", "bsc", "qsc", "psc", "saog",
     ),
     "corp": (
@@ -85,6 +86,10 @@ NATIVE_PHRASES: dict[str, str] = {
     "银行": " bank ",
     "香港": " hong kong ",
     "分公司": " branch ",
+    "服务": " services ",
+    "电机": " electric ",
+    "产业": " industrial ",
+    "集団": " group ",
     # Japanese
     "株式会社": " jsc ",
     "有限会社": " llc ",
@@ -133,7 +138,9 @@ PLACE_WORDS: frozenset[str] = frozenset(
     [v for v in CHINESE_PLACES.values() if v != "china"] + list(REGIONS)
 )
 
-# Romanised (pinyin) Chinese company words, as ICU or a person would write them.
+# Romanised Chinese and Japanese company words, as ICU or a person would write them: the
+# pinyin of every Han entry of NATIVE_PHRASES (ICU and pypinyin readings where they differ)
+# and the romaji of its katakana entries (tests/match/test_normalize.py checks they agree).
 PINYIN_PHRASES: dict[str, str] = {
     "ji tuan": "group", "ke ji": "technology", "ji shu": "technology", "dian zi": "electronics",
     "tong xin": "communication", "guo ji": "international", "mao yi": "trading",
@@ -143,7 +150,39 @@ PINYIN_PHRASES: dict[str, str] = {
     "hang tian": "aerospace", "yin hang": "bank", "zhi zao": "manufacturing",
     "she bei": "equipment", "wu liu": "logistics", "fu wu": "services",
     "jin chu kou": "import export", "ban dao ti": "semiconductor",
+    "tong xun": "communication", "yin xing": "bank", "xiang gang": "hong kong",
+    "fen gong si": "branch", "dian ji": "electric", "chan ye": "industrial",
+    "shang shi": "trading", "zhong guo": "china",
+    # katakana company words in romaji (ICU's spelling and Hepburn with long vowels)
+    "horudingusu": "holding", "hoorudingusu": "holding", "gurupu": "group",
+    "guruupu": "group", "intanashonaru": "international", "intaanashonaru": "international",
+    "tekunoroji": "technology", "tekunorojii": "technology",
+    "erekutoronikusu": "electronics",
 }
+
+# Every syllable of Mandarin pinyin (tone marks dropped, ü as v): space-separated syllables
+# are a name romanised from Chinese characters, whatever they would mean in English.
+_SYLLABLE_TEXT = """a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu ca cai
+    can cang cao ce cen ceng cha chai chan chang chao che chen cheng chi chong chou chu chua
+    chuai chuan chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai dan dang dao de
+    dei den deng di dia dian diao die ding diu dong dou du duan dui dun duo e ei en eng er fa
+    fan fang fei fen feng fo fou fu ga gai gan gang gao ge gei gen geng gong gou gu gua guai
+    guan guang gui gun guo ha hai han hang hao he hei hen heng hong hou hu hua huai huan
+    huang hui hun huo ji jia jian jiang jiao jie jin jing jiong jiu ju juan jue jun ka kai
+    kan kang kao ke kei ken keng kong kou ku kua kuai kuan kuang kui kun kuo la lai lan lang
+    lao le lei leng li lia lian liang liao lie lin ling liu lo long lou lu luan lue lun luo
+    lv ma mai man mang mao me mei men meng mi mian miao mie min ming miu mo mou mu na nai nan
+    nang nao ne nei nen neng ni nian niang niao nie nin ning niu nong nou nu nuan nue nuo nv
+    o ou pa pai pan pang pao pei pen peng pi pian piao pie pin ping po pou pu qi qia qian
+    qiang qiao qie qin qing qiong qiu qu quan que qun ran rang rao re ren reng ri rong rou
+    ru rua ruan rui run ruo sa sai san sang sao se sen seng sha shai shan shang shao she
+    shei shen sheng shi shou shu shua shuai shuan shuang shui shun shuo si song sou su suan
+    sui sun suo ta tai tan tang tao te teng ti tian tiao tie ting tong tou tu tuan tui tun
+    tuo wa wai wan wang wei wen weng wo wu xi xia xian xiang xiao xie xin xing xiong xiu xu
+    xuan xue xun ya yan yang yao ye yi yin ying yo yong you yu yuan yue yun za zai zan zang
+    zao ze zei zen zeng zha zhai zhan zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua
+    zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo"""
+PINYIN_SYLLABLES: frozenset[str] = frozenset(_SYLLABLE_TEXT.split())
 
 # Cyrillic legal forms (word-bounded, lower case) -> ASCII replacement.
 CYRILLIC_PHRASES: dict[str, str] = {
