@@ -1,33 +1,68 @@
 """Delta screening: when a list changes, compare only the changed records against every
 counterparty Sekisho remembers, and open review cases for new possible matches.
 
-Cheap blocking first: an inverted index over the informative tokens of the changed records'
-names (a few hundred records at most per update); each remembered counterparty looks up its own
-tokens there, and only pairs sharing an informative token go through `compare()`. Re-screening
-a million counterparties is then a scan of names, not a million full screenings.
+Three steps per remembered counterparty, cheapest first:
+1. Blocking: an inverted index over the informative tokens of the changed records' names; a
+   counterparty looks up its own tokens there, and a listed name is a candidate only when the
+   counterparty holds at least half of its informative tokens and the informative words of
+   both read alike (rapidfuzz ratio).
+2. A bound: `score_bound` computes, without aligning, an upper bound of the score compare()
+   could give; a candidate whose bound is under the threshold cannot be a hit.
+3. compare() for what is left (a few in a thousand candidates).
+Step 2 changes the cost, not the hits: it only drops pairs compare() would score under the
+threshold (tests/screen/test_monitor.py checks the bound against compare() on many pairs).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
+from rapidfuzz.distance import OSA as Levenshtein
 from rapidfuzz.fuzz import ratio
+from rapidfuzz.process import extract
+from sqlalchemy import select
 
 from sekisho.match import DEFAULT_THRESHOLD, compare, vocab
-from sekisho.match.normalize import NUMBER, WORD, analyze
+from sekisho.match.compare import (
+    CANDIDATE_EXTRA,
+    MIN_TOKEN_SIM,
+    PERSON_CANDIDATE_EXTRA,
+    _budget,
+    _pair_sim,
+    _weight,
+)
+from sekisho.match.normalize import (
+    GENERIC,
+    INITIAL,
+    LEGAL,
+    NUMBER,
+    PLACE,
+    STOP,
+    WORD,
+    Analysis,
+    Token,
+    analyze,
+    variants,
+)
 from sekisho.model import ListedEntity
+from sekisho.records.models import Counterparty
+from sekisho.records.repo import Records, StoredCounterparty
 from sekisho.screen.policy import Policy
 
 if TYPE_CHECKING:
     from sekisho.lists.store import Store
-    from sekisho.records.repo import Records, StoredCounterparty
 
 _SPLIT = re.compile(r"[^0-9a-z]+")
 _KEEP = {WORD, NUMBER}
+_INFORMATIVE = frozenset((WORD, NUMBER))
+_NO_FUZZY = frozenset((LEGAL, STOP, PLACE))
 _PREFILTER = 60.0  # rapidfuzz ratio of the sorted informative words, 0-100
+_ROUNDING = 1e-3  # compare() rounds its score to 4 places: keep a margin under the threshold
 _WEAK = frozenset(
     [*vocab.GENERIC, *vocab.STOPWORDS, *vocab.PARTICLES]
     + [p.lower().strip(".") for forms in vocab.LEGAL_FORMS.values() for p in forms if " " not in p]
@@ -47,6 +82,252 @@ def _entity_tokens(name: str) -> set[str]:
     return {t.text for t in analyze(name).tokens if t.kind in _KEEP and len(t.text) > 1}
 
 
+def _readings(name: str) -> tuple[Analysis, ...]:
+    """The analyses compare() tries for a listed name: each variant of the name and of its
+    slash-separated parts."""
+    parts = [name] + ([p for p in name.split("/") if p.strip()] if "/" in name else [])
+    return tuple(a for p in parts for a in variants(p))
+
+
+# ---------------------------------------------------------------------------- score bound
+
+
+def _compound_spans(xs: tuple[Token, ...], ys: tuple[Token, ...]) -> list[tuple[int, range]]:
+    """Every (x index, y span) that compare()'s compound pass could pair ("hikvision" ~ "hik
+    vision"), with no token used yet: a superset of the pairs it makes in any alignment."""
+    ny = len(ys)
+    if ny < 2:
+        return []
+    out = []
+    forms = [y.surface if y.kind == GENERIC else y.text for y in ys]
+    for i, a in enumerate(xs):
+        if a.kind not in (WORD, GENERIC) or len(a.text) < 2:
+            continue
+        target = a.surface if a.kind == GENERIC else a.text
+        short_target = len(target) < 4
+        limit = _budget(len(target)) // 2 + (1 if len(target) >= 8 else 0)
+        for j in range(ny - 1):
+            if ys[j].kind in (LEGAL, NUMBER, STOP):
+                continue
+            first = forms[j]
+            if first[0] != target[0] or len(first) >= len(target):
+                continue
+            joined = first
+            for k in range(j + 1, min(j + 10, ny)):
+                yk = ys[k]
+                if yk.kind in (LEGAL, NUMBER):
+                    break
+                if short_target and (yk.kind != INITIAL or ys[j].kind != INITIAL):
+                    break
+                joined += forms[k]
+                if len(joined) > len(target) + 2:
+                    break
+                if Levenshtein.distance(joined, target, score_cutoff=limit) <= limit:
+                    out.append((i, range(j, k + 1)))
+                    break
+    return out
+
+
+def _acronym_spans(xs: tuple[Token, ...], ys: tuple[Token, ...],
+                   person: bool) -> list[tuple[int, list[int]]]:
+    """Every (x index, y span) compare()'s acronym pass could pair ("pla" ~ "people's
+    liberation army"), with no token used yet."""
+    out = []
+    content: list[int] | None = None
+    for i, a in enumerate(xs):
+        if a.kind != WORD or not 2 <= len(a.text) <= 5:
+            continue
+        n = len(a.text)
+        if content is None:
+            content = [k for k in range(len(ys)) if ys[k].kind not in (LEGAL, STOP)]
+        if len(content) < n:
+            continue
+        for start in range(len(content) - n + 1):
+            span = content[start : start + n]
+            if span[-1] - span[0] != n - 1 and not all(
+                ys[k].kind == STOP for k in range(span[0], span[-1]) if k not in span
+            ):
+                continue
+            if "".join(ys[k].text[0] for k in span) != a.text:
+                continue
+            if person and len(span) == len(content):
+                continue
+            out.append((i, span))
+    return out
+
+
+def score_bound(qa: Analysis, ca: Analysis, person: bool) -> float:
+    """An upper bound of compare()'s score for two analysed names (one variant each).
+
+    compare() scores matched weight / (matched weight + unmatched query weight + a share of
+    the unmatched candidate weight + a substitution penalty), then its guards only lower the
+    score. A word or number token that cannot pair with anything on the other side (no equal
+    text, no fuzzy similarity above compare's floor, no compound or acronym reading) is
+    unmatched in every alignment; counting every other token as matched with similarity 1
+    bounds the score from above. Cheap next to compare(): no alignment, no guards, no
+    explanation, and it rejects almost every blocked candidate of a delta screen."""
+    qt, ct = qa.tokens, ca.tokens
+    if not qt or not ct:
+        return 0.0
+    if qa.latin == ca.latin:
+        return 1.0
+    # only words and numbers are tested; every other token counts as matched (tokens of
+    # those kinds weigh little, and assuming a match only raises the bound)
+    q_open = [i for i, a in enumerate(qt) if a.kind in _INFORMATIVE]
+    c_open = [j for j, b in enumerate(ct) if b.kind in _INFORMATIVE]
+    q_ok = [a.kind not in _INFORMATIVE for a in qt]
+    c_ok = [b.kind not in _INFORMATIVE for b in ct]
+    ctexts = {b.text for b in ct} | {b.surface for b in ct}
+    qtexts = {a.text for a in qt} | {a.surface for a in qt}
+    for i in q_open:
+        if qt[i].text in ctexts or qt[i].surface in ctexts:
+            q_ok[i] = True
+    for j in c_open:
+        if ct[j].text in qtexts or ct[j].surface in qtexts:
+            c_ok[j] = True
+    # fuzzy pairs (words only: numbers pair by equal text, already seen above)
+    for i, a in enumerate(qt):
+        if a.kind in _NO_FUZZY:
+            continue
+        for j, b in enumerate(ct):
+            if (q_ok[i] and c_ok[j]) or b.kind in _NO_FUZZY:
+                continue
+            if a.kind != WORD and b.kind != WORD:
+                continue
+            if _pair_sim(a, b, person)[0] >= MIN_TOKEN_SIM:
+                q_ok[i] = c_ok[j] = True
+    if not all(q_ok) or not all(c_ok):
+        for i, span in _compound_spans(qt, ct):
+            q_ok[i] = True
+            for j in span:
+                c_ok[j] = True
+        for j, span in _compound_spans(ct, qt):
+            c_ok[j] = True
+            for i in span:
+                q_ok[i] = True
+        for i, span in _acronym_spans(qt, ct, person):
+            q_ok[i] = True
+            for j in span:
+                c_ok[j] = True
+        for j, span in _acronym_spans(ct, qt, person):
+            c_ok[j] = True
+            for i in span:
+                q_ok[i] = True
+    q_all = q_m = c_all = c_m = 0.0
+    for a, ok in zip(qt, q_ok, strict=True):
+        w = _weight(a)
+        q_all += w
+        if ok:
+            q_m += w
+    for b, ok in zip(ct, c_ok, strict=True):
+        w = _weight(b)
+        c_all += w
+        if ok:
+            c_m += w
+    extra = PERSON_CANDIDATE_EXTRA if person else CANDIDATE_EXTRA
+    denom = q_all + c_m + extra * (c_all - c_m)
+    return (q_m + c_m) / denom if denom else 0.0
+
+
+def _near_substring(part: str, target: str, limit: int) -> bool:
+    """True when `part` is within `limit` edits of some substring of `target`: necessary for
+    `part` to be one piece of a compound written as `target` with at most `limit` edits."""
+    if part in target:
+        return True
+    if not limit:
+        return False
+    n = len(part)
+    for size in range(max(1, n - limit), n + limit + 1):
+        for start in range(len(target) - size + 1):
+            if Levenshtein.distance(part, target[start : start + size], score_cutoff=limit) <= limit:
+                return True
+    return False
+
+
+class _Reading:
+    """One analysis of a listed name, with what the quick bound needs: token weights, which
+    tokens always count as matched, and a cache of what each counterparty token could pair
+    with (counterparty names share most of their words, so the cache answers nearly always)."""
+
+    __slots__ = ("analysis", "person", "weights", "total", "assumed", "_pairs")
+
+    def __init__(self, analysis: Analysis, person: bool) -> None:
+        self.analysis = analysis
+        self.person = person
+        self.weights = [_weight(b) for b in analysis.tokens]
+        self.total = sum(self.weights)
+        self.assumed = sum(1 << j for j, b in enumerate(analysis.tokens) if b.kind not in _INFORMATIVE)
+        self._pairs: dict[Token, int] = {}
+
+    def pairs(self, a: Token) -> int:
+        """Bit mask of this reading's tokens that counterparty token `a` could pair with, in
+        any alignment and any counterparty name around it (0: `a` pairs with nothing)."""
+        mask = self._pairs.get(a)
+        if mask is None:
+            if len(self._pairs) > 200_000:
+                self._pairs.clear()
+            mask = self._pairs[a] = self._token_pairs(a)
+        return mask
+
+    def _token_pairs(self, a: Token) -> int:
+        ct = self.analysis.tokens
+        person = self.person
+        mask = 0
+        same = {a.text, a.surface}
+        for j, b in enumerate(ct):
+            if b.text in same or b.surface in same or a.kind == LEGAL == b.kind:
+                mask |= 1 << j  # exact pass (and legal forms, which pair with any legal form)
+            elif (a.kind not in _NO_FUZZY and b.kind not in _NO_FUZZY
+                  and (a.kind == WORD or b.kind == WORD)
+                  and _pair_sim(a, b, person)[0] >= MIN_TOKEN_SIM):
+                mask |= 1 << j
+        one = (a,)
+        for _, span in _compound_spans(one, ct):  # `a` written as several listed tokens
+            for j in span:
+                mask |= 1 << j
+        for _, span in _acronym_spans(one, ct, person):  # `a` an acronym of listed tokens
+            for j in span:
+                mask |= 1 << j
+        if a.kind not in (LEGAL, NUMBER):
+            form = a.surface if a.kind == GENERIC else a.text
+            for j, b in enumerate(ct):
+                if b.kind not in (WORD, GENERIC) or len(b.text) < 2:
+                    continue
+                target = b.surface if b.kind == GENERIC else b.text
+                limit = _budget(len(target)) // 2 + (1 if len(target) >= 8 else 0)
+                # `a` one piece of a listed token written apart ("hik" + "vision")
+                if len(form) < len(target) + 2 and _near_substring(form, target, limit):
+                    mask |= 1 << j
+        if a.kind not in (LEGAL, STOP):
+            for j, b in enumerate(ct):  # `a` one of the words a listed acronym stands for
+                if b.kind == WORD and 2 <= len(b.text) <= 5 and a.text[:1] in b.text:
+                    mask |= 1 << j
+        return mask
+
+
+def quick_bound(qa: Analysis, reading: _Reading) -> float:
+    """A looser upper bound than `score_bound`, from cached per-token answers: each
+    counterparty token is looked up, not aligned."""
+    if qa.latin == reading.analysis.latin:
+        return 1.0
+    q_all = q_m = 0.0
+    mask = reading.assumed
+    pairs = reading.pairs
+    for a in qa.tokens:
+        w = _weight(a)
+        q_all += w
+        m = pairs(a)
+        mask |= m
+        if m or a.kind not in _INFORMATIVE:
+            q_m += w
+    if not q_all:
+        return 0.0
+    c_m = sum(w for j, w in enumerate(reading.weights) if mask >> j & 1)
+    extra = PERSON_CANDIDATE_EXTRA if reading.person else CANDIDATE_EXTRA
+    denom = q_all + c_m + extra * (reading.total - c_m)
+    return (q_m + c_m) / denom if denom else 0.0
+
+
 @dataclass(frozen=True)
 class MonitorHit:
     counterparty: StoredCounterparty
@@ -56,25 +337,46 @@ class MonitorHit:
     explanation: str
 
 
+@dataclass(frozen=True)
+class _ListedName:
+    entity: int  # index into DeltaMatcher.entities
+    name: str
+    tokens: frozenset[str]  # informative tokens (blocking needs half of them)
+    core: str  # sorted informative tokens (ratio prefilter)
+    person: bool
+    readings: tuple[_Reading, ...]  # what compare() analyses (bounds)
+
+    def may_reach(self, query: tuple[Analysis, ...], floor: float) -> bool:
+        """False when compare() cannot score this name at `floor` or above for a
+        counterparty with these readings (the quick bound first, then the exact one)."""
+        return any(quick_bound(q, r) >= floor and score_bound(q, r.analysis, self.person) >= floor
+                   for q in query for r in self.readings)
+
+
 class DeltaMatcher:
     """Matches counterparties against a (small) set of changed list records.
 
     Blocking: a listed name is a candidate for a counterparty only when the counterparty's name
     holds at least half of the listed name's informative tokens (a true match holds most of
-    them); only candidates go through `compare()`."""
+    them) and the informative words read alike; a candidate then goes through `score_bound`
+    and, when the bound reaches the threshold, through `compare()`."""
 
     def __init__(self, entities: Iterable[ListedEntity], threshold: float | None = None) -> None:
         self.threshold = DEFAULT_THRESHOLD if threshold is None else threshold
         self.entities = list(entities)
-        self.names: list[tuple[int, str, int, str]] = []  # (entity, name, n tokens, core)
+        self.names: list[_ListedName] = []
         self.index: dict[str, list[int]] = {}  # token -> indexes into self.names
         self._memo: dict[str, list[tuple[ListedEntity, str, float, str]]] = {}
+        self.stats: Counter[str] = Counter()  # candidates, bounded out, compared, hits
         for i, e in enumerate(self.entities):
+            person = e.schema.value == "Person"
             for n in dict.fromkeys(n.value for n in e.names):
                 tokens = _entity_tokens(n)
                 if not tokens:
                     continue
-                self.names.append((i, n, len(tokens), " ".join(sorted(tokens))))
+                readings = tuple(_Reading(a, person) for a in _readings(n))
+                self.names.append(_ListedName(i, n, frozenset(tokens), " ".join(sorted(tokens)),
+                                              person, readings))
                 for tok in tokens:
                     self.index.setdefault(tok, []).append(len(self.names) - 1)
 
@@ -92,32 +394,96 @@ class DeltaMatcher:
             self._memo[name] = cached
         return cached
 
-    def _match_name(self, cp_name: str) -> list[tuple[ListedEntity, str, float, str]]:
-        tokens = _cheap_tokens(cp_name) - _WEAK
-        shared: dict[int, int] = {}
+    def _candidates(self, cp_name: str) -> dict[int, list[_ListedName]]:
+        """Blocking: listed names sharing at least half of their informative tokens with the
+        counterparty and reading alike, by entity."""
         index = self.index
-        for tok in tokens:
-            postings = index.get(tok)
-            if postings:
-                for j in postings:
-                    shared[j] = shared.get(j, 0) + 1
+        tokens = _cheap_tokens(cp_name) - _WEAK
+        shared = Counter(chain.from_iterable(index[t] for t in tokens if t in index))
         if not shared:
-            return []
+            return {}
         core = " ".join(sorted(tokens))
-        candidates: dict[int, list[str]] = {}
+        names = self.names
+        candidates: dict[int, list[_ListedName]] = {}
         for j, count in shared.items():
-            i, name, n, name_core = self.names[j]
+            ln = names[j]
             # a true match holds at least half of the listed name's informative tokens, and the
             # informative words of both names read alike (cheap prefilter before compare())
-            if count * 2 >= n and ratio(core, name_core) >= _PREFILTER:
-                candidates.setdefault(i, []).append(name)
+            if count * 2 >= len(ln.tokens) and ratio(core, ln.core, score_cutoff=_PREFILTER):
+                candidates.setdefault(ln.entity, []).append(ln)
+        return candidates
+
+    def _match_name(self, cp_name: str) -> list[tuple[ListedEntity, str, float, str]]:
+        return self._confirm(cp_name, self._candidates(cp_name))
+
+    def block(self, names: list[str]) -> dict[int, dict[int, list[_ListedName]]]:
+        """The same blocking as `_candidates` for many counterparty names at once, listed name
+        by listed name: {position in `names`: {entity: candidate names}}. The ratio prefilter
+        then runs in rapidfuzz over every counterparty holding enough of a listed name's
+        tokens (one call per listed name instead of one per pair)."""
+        index = self.index
+        postings: dict[str, list[int]] = {}
+        cores: list[str] = []
+        for k, name in enumerate(names):
+            tokens = _cheap_tokens(name) - _WEAK
+            cores.append(" ".join(sorted(tokens)))
+            for t in tokens:
+                if t in index:
+                    postings.setdefault(t, []).append(k)
+        out: dict[int, dict[int, list[_ListedName]]] = {}
+        for ln in self.names:
+            lists = [postings[t] for t in ln.tokens if t in postings]
+            if not lists:
+                continue
+            need = (len(ln.tokens) + 1) // 2  # count * 2 >= informative tokens
+            if need <= 1:
+                cand = list(set().union(*lists)) if len(lists) > 1 else lists[0]
+            else:
+                counts = Counter(chain.from_iterable(lists))
+                cand = [k for k, c in counts.items() if c >= need]
+            if not cand:
+                continue
+            found = extract(ln.core, [cores[k] for k in cand], scorer=ratio,
+                            score_cutoff=_PREFILTER, limit=None)
+            for _, _, pos in found:
+                out.setdefault(cand[pos], {}).setdefault(ln.entity, []).append(ln)
+        return out
+
+    def match_many(self, names: list[str]) -> dict[str, list[tuple[ListedEntity, str, float, str]]]:
+        """Hits of many counterparty names: {name: [(entity, matched name, score, why)]},
+        only names with hits."""
+        distinct = list(dict.fromkeys(names))
+        out = {}
+        for k, candidates in self.block(distinct).items():
+            found = self._confirm(distinct[k], candidates)
+            if found:
+                out[distinct[k]] = found
+        return out
+
+    def _confirm(self, cp_name: str, candidates: dict[int, list[_ListedName]],
+                 ) -> list[tuple[ListedEntity, str, float, str]]:
+        """Bounds, then compare(), for the blocked candidates of one counterparty name."""
+        if not candidates:
+            return []
+        floor = self.threshold - _ROUNDING
+        stats = self.stats
+        readings = variants(cp_name)
         hits = []
-        for i, names in candidates.items():
+        for i, listed in candidates.items():
+            stats["candidates"] += len(listed)
+            # a name whose bound is under the threshold scores under it in compare(): it can
+            # neither be a hit nor the best name of a hit
+            names = [ln.name for ln in listed if ln.may_reach(readings, floor)]
+            stats["bounded_out"] += len(listed) - len(names)
+            if not names:
+                continue
+            stats["compared"] += len(names)
             e = self.entities[i]
             scored = [(compare(cp_name, n, e.schema.value), n) for n in sorted(names)]
             best, name = max(scored, key=lambda cn: cn[0].score)
             if best.score >= self.threshold:
                 hits.append((e, name, best.score, best.explanation))
+        stats["hits"] += len(hits)
         return hits
 
 
@@ -152,6 +518,16 @@ def changed_records(store: Store, source: str, old: str | None, new: str) -> lis
     return [*diff.added, *(c.new for c in diff.changed)]
 
 
+def _stored(records: Records, batch: int = 200_000) -> Iterator[list[tuple[str, str, str | None, str | None]]]:
+    """Every stored counterparty as plain rows (key, name, country, address), streamed in one
+    query: a million `StoredCounterparty` objects would cost more than the screening."""
+    cols = select(Counterparty.key, Counterparty.name, Counterparty.country, Counterparty.address)
+    with records.engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=batch).execute(cols)
+        for part in result.partitions(batch):
+            yield [tuple(r) for r in part]
+
+
 def delta_screen(records: Records, entities: list[ListedEntity],
                  threshold: float | None = None) -> tuple[list[MonitorHit], int]:
     """Compare `entities` against every stored counterparty; (hits, counterparties scanned)."""
@@ -160,12 +536,14 @@ def delta_screen(records: Records, entities: list[ListedEntity],
     n = 0
     if not matcher.index:
         return hits, records.count_counterparties()
-    for batch in records.counterparties():
-        n += len(batch)
-        for cp in batch:
-            found = matcher.match(cp)
-            if found:
-                hits.extend(found)
+    for rows in _stored(records):
+        n += len(rows)
+        found = matcher.match_many([r[1] for r in rows])
+        for row in rows:
+            if row[1] in found:
+                cp = StoredCounterparty(*row)
+                hits.extend(MonitorHit(cp, *f) for f in found[row[1]])
+    hits.sort(key=lambda h: (h.counterparty.key, h.entity.id))
     return hits, n
 
 
