@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ from sekisho.match.normalize import (
     INITIAL,
     LEGAL,
     NUMBER,
+    PARTICLE,
     PLACE,
     STOP,
     WORD,
@@ -87,6 +89,68 @@ def _readings(name: str) -> tuple[Analysis, ...]:
     slash-separated parts."""
     parts = [name] + ([p for p in name.split("/") if p.strip()] if "/" in name else [])
     return tuple(a for p in parts for a in variants(p))
+
+
+
+# ---------------------------------------------------------------------- stored analyses
+
+_KINDS = {k: k for k in (WORD, NUMBER, INITIAL, GENERIC, LEGAL, STOP, PARTICLE, PLACE)}
+_SEPARATORS = ("\x1c", "\x1d", "\x1e", "\x1f")
+_ANALYSER_FILES = ("match/normalize.py", "match/vocab.py", "lists/formats/common.py")
+_ANALYSER_PACKAGES = ("pyicu-wheels", "PyICU", "pypinyin", "pykakasi", "opencc-python-reimplemented")
+
+
+@lru_cache(maxsize=1)
+def analyser_fingerprint() -> str:
+    """Changes whenever name analysis may change (its code, vocabularies, transliteration
+    libraries): a stored analysis with another fingerprint is never used."""
+    import hashlib
+    from importlib import metadata
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256(b"monitor-analysis-1")
+    for rel in _ANALYSER_FILES:
+        h.update((root / rel).read_bytes())
+    for pkg in _ANALYSER_PACKAGES:
+        try:
+            h.update(f"{pkg}={metadata.version(pkg)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{pkg}=-".encode())
+    return h.hexdigest()[:16]
+
+
+def encode_analysis(name: str) -> str | None:
+    """Every reading of a counterparty name, as stored with the counterparty (None when the
+    name holds a separator character: such a name is analysed on each run)."""
+    if any(s in name for s in _SEPARATORS):
+        return None
+    parts = [analyser_fingerprint()]
+    for a in variants(name):
+        if any(s in a.latin or any(s in t.surface for t in a.tokens) for s in _SEPARATORS):
+            return None
+        parts.append("\x1e".join([a.latin, *(f"{t.kind}\x1f{t.text}\x1f{t.surface}\x1f{t.phon}"
+                                            for t in a.tokens)]))
+    return "\x1d".join(parts)
+
+
+def decode_analysis(name: str, stored: str | None) -> tuple[Analysis, ...] | None:
+    """The readings stored by `encode_analysis`, or None when they are missing or were made
+    by another analyser (then the name must be analysed again)."""
+    if not stored:
+        return None
+    parts = stored.split("\x1d")
+    if parts[0] != analyser_fingerprint() or len(parts) < 2:
+        return None
+    out = []
+    for part in parts[1:]:
+        latin, *tokens = part.split("\x1e")
+        toks = []
+        for t in tokens:
+            kind, text, surface, phon = t.split("\x1f")
+            toks.append(Token(text, _KINDS[kind], surface, phon))
+        out.append(Analysis(name, latin, tuple(toks), None))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------- score bound
@@ -449,25 +513,40 @@ class DeltaMatcher:
                 out.setdefault(cand[pos], {}).setdefault(ln.entity, []).append(ln)
         return out
 
-    def match_many(self, names: list[str]) -> dict[str, list[tuple[ListedEntity, str, float, str]]]:
-        """Hits of many counterparty names: {name: [(entity, matched name, score, why)]},
-        only names with hits."""
-        distinct = list(dict.fromkeys(names))
+    def match_many(self, names: list[str], stored: list[str | None] | None = None,
+                   ) -> tuple[dict[str, list[tuple[ListedEntity, str, float, str]]], dict[str, str]]:
+        """Hits of many counterparty names ({name: [(entity, matched name, score, why)]}, only
+        names with hits) and the analyses made on the way for names whose stored analysis
+        (`stored[k]`, from `encode_analysis`) was missing or stale ({name: encoded})."""
+        first: dict[str, str | None] = {}
+        for k, name in enumerate(names):
+            if name not in first:
+                first[name] = stored[k] if stored else None
+        distinct = list(first)
         out = {}
+        made: dict[str, str] = {}
         for k, candidates in self.block(distinct).items():
-            found = self._confirm(distinct[k], candidates)
+            name = distinct[k]
+            readings = decode_analysis(name, first[name])
+            if readings is None:
+                readings = variants(name)
+                encoded = encode_analysis(name)
+                if encoded:
+                    made[name] = encoded
+            found = self._confirm(name, candidates, readings)
             if found:
-                out[distinct[k]] = found
-        return out
+                out[name] = found
+        return out, made
 
     def _confirm(self, cp_name: str, candidates: dict[int, list[_ListedName]],
+                 readings: tuple[Analysis, ...] | None = None,
                  ) -> list[tuple[ListedEntity, str, float, str]]:
         """Bounds, then compare(), for the blocked candidates of one counterparty name."""
         if not candidates:
             return []
         floor = self.threshold - _ROUNDING
         stats = self.stats
-        readings = variants(cp_name)
+        readings = readings or variants(cp_name)
         hits = []
         for i, listed in candidates.items():
             stats["candidates"] += len(listed)
@@ -518,10 +597,12 @@ def changed_records(store: Store, source: str, old: str | None, new: str) -> lis
     return [*diff.added, *(c.new for c in diff.changed)]
 
 
-def _stored(records: Records, batch: int = 200_000) -> Iterator[list[tuple[str, str, str | None, str | None]]]:
-    """Every stored counterparty as plain rows (key, name, country, address), streamed in one
-    query: a million `StoredCounterparty` objects would cost more than the screening."""
-    cols = select(Counterparty.key, Counterparty.name, Counterparty.country, Counterparty.address)
+def _stored(records: Records, batch: int = 200_000) -> Iterator[list[tuple[Any, ...]]]:
+    """Every stored counterparty as plain rows (key, name, country, address, analysis),
+    streamed in one query: a million `StoredCounterparty` objects would cost more than the
+    screening."""
+    cols = select(Counterparty.key, Counterparty.name, Counterparty.country,
+                  Counterparty.address, Counterparty.name_analysis)
     with records.engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=batch).execute(cols)
         for part in result.partitions(batch):
@@ -538,11 +619,14 @@ def delta_screen(records: Records, entities: list[ListedEntity],
         return hits, records.count_counterparties()
     for rows in _stored(records):
         n += len(rows)
-        found = matcher.match_many([r[1] for r in rows])
+        found, made = matcher.match_many([r[1] for r in rows], [r[4] for r in rows])
         for row in rows:
             if row[1] in found:
-                cp = StoredCounterparty(*row)
+                cp = StoredCounterparty(*row[:4])
                 hits.extend(MonitorHit(cp, *f) for f in found[row[1]])
+        if made:  # keep the analyses this run had to make (rows stored before they were kept)
+            records.save_name_analyses({r[0]: made[r[1]] for r in rows
+                                        if r[1] in made and r[4] != made[r[1]]})
     hits.sort(key=lambda h: (h.counterparty.key, h.entity.id))
     return hits, n
 
