@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import pytest
 
+from sekisho.match import compare
+from sekisho.match.normalize import variants
 from sekisho.model import ListedEntity, Name, NameKind, Schema
 from sekisho.records.repo import Records, StoredCounterparty
-from sekisho.screen.monitor import DeltaMatcher, delta_screen
+from sekisho.screen.monitor import (
+    DeltaMatcher,
+    _Reading,
+    _readings,
+    decode_analysis,
+    delta_screen,
+    encode_analysis,
+    quick_bound,
+    score_bound,
+)
 
 
 def ent(eid, *names, schema=Schema.COMPANY):
@@ -60,17 +71,6 @@ def test_delta_screen_nothing_changed(records):
 
 
 # -- bounds: cheaper than compare(), never below it ------------------------------------------
-
-from sekisho.match import compare  # noqa: E402
-from sekisho.match.normalize import variants  # noqa: E402
-from sekisho.screen.monitor import (  # noqa: E402
-    _readings,
-    _Reading,
-    decode_analysis,
-    encode_analysis,
-    quick_bound,
-    score_bound,
-)
 
 PAIRS = [
     ("Hikvision Digital Technology", "Hangzhou Hik-Vision Digital Technology Co., Ltd.", "Company"),
