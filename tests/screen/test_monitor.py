@@ -10,6 +10,7 @@ from sekisho.model import ListedEntity, Name, NameKind, Schema
 from sekisho.records.repo import Records, StoredCounterparty
 from sekisho.screen.monitor import (
     DeltaMatcher,
+    _QueryShape,
     _Reading,
     _readings,
     decode_analysis,
@@ -104,7 +105,7 @@ PAIRS = [
 def _bounds(q: str, c: str, schema: str) -> tuple[float, float]:
     person = schema == "Person"
     readings = [_Reading(a, person) for a in _readings(c)]
-    quick = max(quick_bound(qa, r) for qa in variants(q) for r in readings)
+    quick = max(quick_bound(_QueryShape.of(qa), r) for qa in variants(q) for r in readings)
     exact = max(score_bound(qa, r.analysis, person) for qa in variants(q) for r in readings)
     return quick, exact
 

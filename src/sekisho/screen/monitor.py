@@ -59,7 +59,7 @@ from sekisho.screen.policy import Policy
 if TYPE_CHECKING:
     from sekisho.lists.store import Store
 
-_SPLIT = re.compile(r"[^0-9a-z]+")
+_WORDS = re.compile(r"[0-9a-z]{2,}")
 _KEEP = {WORD, NUMBER}
 _INFORMATIVE = frozenset((WORD, NUMBER))
 _NO_FUZZY = frozenset((LEGAL, STOP, PLACE))
@@ -74,7 +74,7 @@ _WEAK = frozenset(
 def _cheap_tokens(name: str) -> set[str]:
     """Tokens of a counterparty name: plain split for ASCII, full analysis otherwise."""
     if name.isascii():
-        return {t for t in _SPLIT.split(name.lower()) if len(t) > 1}
+        return set(_WORDS.findall(name.lower()))  # the runs of two or more letters or digits
     return {t.text for a in (analyze(name),) for t in a.tokens if t.kind in (WORD, NUMBER)}
 
 
@@ -129,14 +129,17 @@ def encode_analysis(name: str) -> str | None:
     for a in variants(name):
         if any(s in a.latin or any(s in t.surface for t in a.tokens) for s in _SEPARATORS):
             return None
-        parts.append("\x1e".join([a.latin, *(f"{t.kind}\x1f{t.text}\x1f{t.surface}\x1f{t.phon}"
-                                            for t in a.tokens)]))
+        parts.append("\x1e".join([a.latin, *map(_token_key, a.tokens)]))
     return "\x1d".join(parts)
 
 
-def decode_analysis(name: str, stored: str | None) -> tuple[Analysis, ...] | None:
-    """The readings stored by `encode_analysis`, or None when they are missing or were made
-    by another analyser (then the name must be analysed again)."""
+def _token_key(t: Token) -> str:
+    return f"{t.kind}\x1f{t.text}\x1f{t.surface}\x1f{t.phon}"
+
+
+def _stored_readings(stored: str | None) -> list[tuple[str, list[str]]] | None:
+    """(latin, token keys) of each stored reading, or None when missing or made by another
+    analyser."""
     if not stored:
         return None
     parts = stored.split("\x1d")
@@ -144,13 +147,41 @@ def decode_analysis(name: str, stored: str | None) -> tuple[Analysis, ...] | Non
         return None
     out = []
     for part in parts[1:]:
-        latin, *tokens = part.split("\x1e")
-        toks = []
-        for t in tokens:
-            kind, text, surface, phon = t.split("\x1f")
-            toks.append(Token(text, _KINDS[kind], surface, phon))
-        out.append(Analysis(name, latin, tuple(toks), None))
-    return tuple(out)
+        latin, *keys = part.split("\x1e")
+        out.append((latin, keys))
+    return out
+
+
+def decode_analysis(name: str, stored: str | None) -> tuple[Analysis, ...] | None:
+    """The readings stored by `encode_analysis`, or None when they are missing or were made
+    by another analyser (then the name must be analysed again)."""
+    readings = _stored_readings(stored)
+    if readings is None:
+        return None
+    return tuple(Analysis(name, latin, tuple(_token_info(k)[0] for k in keys), None)
+                 for latin, keys in readings)
+
+
+_TOKENS: dict[str, tuple[Token, float, bool, str, str, int]] = {}
+
+
+def _token_info(key: str, token: Token | None = None) -> tuple[Token, float, bool, str, str, int]:
+    """(token, weight, informative, initial, first letter and length as a compound's first
+    piece) of a token key; counterparty names share their words, so this is a cache."""
+    info = _TOKENS.get(key)
+    if info is None:
+        if token is None:
+            kind, text, surface, phon = key.split("\x1f")
+            token = Token(text, _KINDS[kind], surface, phon)
+        form = _form(token)
+        piece = token.kind not in (LEGAL, NUMBER, STOP) and form
+        info = (token, _weight(token), token.kind in _INFORMATIVE,
+                token.text[:1] if token.kind not in (LEGAL, STOP) else "",
+                form[0] if piece else "", len(form) if piece else 0)
+        if len(_TOKENS) > 500_000:
+            _TOKENS.clear()
+        _TOKENS[key] = info
+    return info
 
 
 # ---------------------------------------------------------------------------- score bound
@@ -313,27 +344,36 @@ class _Reading:
     tokens always count as matched, and a cache of what each counterparty token could pair
     with (counterparty names share most of their words, so the cache answers nearly always)."""
 
-    __slots__ = ("analysis", "person", "weights", "total", "assumed", "_pairs")
+    __slots__ = ("analysis", "person", "weights", "total", "assumed", "acronyms", "compounds",
+                 "_pairs")
 
     def __init__(self, analysis: Analysis, person: bool) -> None:
         self.analysis = analysis
         self.person = person
-        self.weights = [_weight(b) for b in analysis.tokens]
+        tokens = analysis.tokens
+        self.weights = [_weight(b) for b in tokens]
         self.total = sum(self.weights)
-        self.assumed = sum(1 << j for j, b in enumerate(analysis.tokens) if b.kind not in _INFORMATIVE)
-        self._pairs: dict[Token, int] = {}
+        self.assumed = sum(1 << j for j, b in enumerate(tokens) if b.kind not in _INFORMATIVE)
+        # listed tokens that may stand for several counterparty tokens: an acronym of their
+        # initials, or a word the counterparty writes in pieces
+        self.acronyms = [(1 << j, b.text) for j, b in enumerate(tokens)
+                         if b.kind == WORD and 2 <= len(b.text) <= 5]
+        self.compounds = [(1 << j, _form(b)[0], len(_form(b))) for j, b in enumerate(tokens)
+                          if b.kind in (WORD, GENERIC) and len(b.text) >= 2 and _form(b)]
+        self._pairs: dict[str, tuple[int, int]] = {}  # token key -> masks
 
-    def pairs(self, a: Token) -> int:
-        """Bit mask of this reading's tokens that counterparty token `a` could pair with, in
-        any alignment and any counterparty name around it (0: `a` pairs with nothing)."""
-        mask = self._pairs.get(a)
-        if mask is None:
+    def pairs(self, key: str, a: Token) -> tuple[int, int]:
+        """Bit masks of this reading's tokens that counterparty token `a` could pair with, in
+        any alignment: (alone, as one of several counterparty tokens). The second kind needs
+        the rest of the counterparty name to agree (`_QueryShape.allows`)."""
+        masks = self._pairs.get(key)
+        if masks is None:
             if len(self._pairs) > 200_000:
                 self._pairs.clear()
-            mask = self._pairs[a] = self._token_pairs(a)
-        return mask
+            masks = self._pairs[key] = self._token_pairs(a)
+        return masks
 
-    def _token_pairs(self, a: Token) -> int:
+    def _token_pairs(self, a: Token) -> tuple[int, int]:
         ct = self.analysis.tokens
         person = self.person
         mask = 0
@@ -352,40 +392,97 @@ class _Reading:
         for _, span in _acronym_spans(one, ct, person):  # `a` an acronym of listed tokens
             for j in span:
                 mask |= 1 << j
+        several = 0
         if a.kind not in (LEGAL, NUMBER):
-            form = a.surface if a.kind == GENERIC else a.text
+            form = _form(a)
             for j, b in enumerate(ct):
                 if b.kind not in (WORD, GENERIC) or len(b.text) < 2:
                     continue
-                target = b.surface if b.kind == GENERIC else b.text
+                target = _form(b)
                 limit = _budget(len(target)) // 2 + (1 if len(target) >= 8 else 0)
                 # `a` one piece of a listed token written apart ("hik" + "vision")
                 if len(form) < len(target) + 2 and _near_substring(form, target, limit):
-                    mask |= 1 << j
+                    several |= 1 << j
         if a.kind not in (LEGAL, STOP):
             for j, b in enumerate(ct):  # `a` one of the words a listed acronym stands for
                 if b.kind == WORD and 2 <= len(b.text) <= 5 and a.text[:1] in b.text:
-                    mask |= 1 << j
-        return mask
+                    several |= 1 << j
+        return mask, several
 
 
-def quick_bound(qa: Analysis, reading: _Reading) -> float:
+def _form(t: Token) -> str:
+    """The spelling compare() joins when it looks for compounds."""
+    return t.surface if t.kind == GENERIC else t.text
+
+
+class _QueryShape:
+    """One reading of a counterparty name as the quick bound reads it: its tokens (by key),
+    weights, the initials of its words in order and the first letters of possible first
+    pieces of a compound."""
+
+    __slots__ = ("name", "latin", "items", "total", "initials", "firsts", "_analysis")
+
+    def __init__(self, name: str, latin: str, keys: list[str],
+                 tokens: tuple[Token, ...] | None = None) -> None:
+        self.name = name
+        self.latin = latin
+        infos = [_token_info(k, tokens[i] if tokens else None) for i, k in enumerate(keys)]
+        self.items = [(k, info[0], info[1], info[2]) for k, info in zip(keys, infos, strict=True)]
+        self.total = sum(info[1] for info in infos)
+        self.initials = "".join(info[3] for info in infos)
+        firsts: dict[str, int] = {}
+        for info in infos:
+            if info[4]:
+                firsts[info[4]] = min(firsts.get(info[4], info[5]), info[5])
+        self.firsts = firsts
+        self._analysis: Analysis | None = None
+
+    @classmethod
+    def of(cls, a: Analysis) -> _QueryShape:
+        return cls(a.original, a.latin, [_token_key(t) for t in a.tokens], a.tokens)
+
+    @property
+    def analysis(self) -> Analysis:
+        if self._analysis is None:
+            self._analysis = Analysis(self.name, self.latin,
+                                      tuple(item[1] for item in self.items), None)
+        return self._analysis
+
+    def allows(self, reading: _Reading) -> int:
+        """Bits of the listed tokens that several of this name's tokens could pair with: an
+        acronym whose letters are consecutive initials here, or a word whose first piece
+        could start here (same first letter, shorter)."""
+        allowed = 0
+        for bit, text in reading.acronyms:
+            if text in self.initials:
+                allowed |= bit
+        firsts = self.firsts
+        for bit, first, n in reading.compounds:
+            if firsts.get(first, n) < n:
+                allowed |= bit
+        return allowed
+
+
+def quick_bound(query: _QueryShape, reading: _Reading) -> float:
     """A looser upper bound than `score_bound`, from cached per-token answers: each
     counterparty token is looked up, not aligned."""
-    if qa.latin == reading.analysis.latin:
+    if query.latin == reading.analysis.latin:
         return 1.0
-    q_all = q_m = 0.0
-    mask = reading.assumed
-    pairs = reading.pairs
-    for a in qa.tokens:
-        w = _weight(a)
-        q_all += w
-        m = pairs(a)
-        mask |= m
-        if m or a.kind not in _INFORMATIVE:
-            q_m += w
+    q_all = query.total
     if not q_all:
         return 0.0
+    q_m = 0.0
+    mask = reading.assumed
+    allowed = query.allows(reading)
+    cache = reading._pairs
+    for key, token, w, informative in query.items:
+        masks = cache.get(key)
+        if masks is None:
+            masks = reading.pairs(key, token)
+        m = masks[0] | (masks[1] & allowed)
+        mask |= m
+        if m or not informative:
+            q_m += w
     c_m = sum(w for j, w in enumerate(reading.weights) if mask >> j & 1)
     extra = PERSON_CANDIDATE_EXTRA if reading.person else CANDIDATE_EXTRA
     denom = q_all + c_m + extra * (reading.total - c_m)
@@ -410,10 +507,11 @@ class _ListedName:
     person: bool
     readings: tuple[_Reading, ...]  # what compare() analyses (bounds)
 
-    def may_reach(self, query: tuple[Analysis, ...], floor: float) -> bool:
+    def may_reach(self, query: list[_QueryShape], floor: float) -> bool:
         """False when compare() cannot score this name at `floor` or above for a
         counterparty with these readings (the quick bound first, then the exact one)."""
-        return any(quick_bound(q, r) >= floor and score_bound(q, r.analysis, self.person) >= floor
+        return any(quick_bound(q, r) >= floor
+                   and score_bound(q.analysis, r.analysis, self.person) >= floor
                    for q in query for r in self.readings)
 
 
@@ -527,32 +625,34 @@ class DeltaMatcher:
         made: dict[str, str] = {}
         for k, candidates in self.block(distinct).items():
             name = distinct[k]
-            readings = decode_analysis(name, first[name])
-            if readings is None:
-                readings = variants(name)
+            stored = _stored_readings(first[name])
+            if stored is None:
+                query = [_QueryShape.of(a) for a in variants(name)]
                 encoded = encode_analysis(name)
                 if encoded:
                     made[name] = encoded
-            found = self._confirm(name, candidates, readings)
+            else:
+                query = [_QueryShape(name, latin, keys) for latin, keys in stored]
+            found = self._confirm(name, candidates, query)
             if found:
                 out[name] = found
         return out, made
 
     def _confirm(self, cp_name: str, candidates: dict[int, list[_ListedName]],
-                 readings: tuple[Analysis, ...] | None = None,
+                 query: list[_QueryShape] | None = None,
                  ) -> list[tuple[ListedEntity, str, float, str]]:
         """Bounds, then compare(), for the blocked candidates of one counterparty name."""
         if not candidates:
             return []
         floor = self.threshold - _ROUNDING
         stats = self.stats
-        readings = readings or variants(cp_name)
+        query = query or [_QueryShape.of(a) for a in variants(cp_name)]
         hits = []
         for i, listed in candidates.items():
             stats["candidates"] += len(listed)
             # a name whose bound is under the threshold scores under it in compare(): it can
             # neither be a hit nor the best name of a hit
-            names = [ln.name for ln in listed if ln.may_reach(readings, floor)]
+            names = [ln.name for ln in listed if ln.may_reach(query, floor)]
             stats["bounded_out"] += len(listed) - len(names)
             if not names:
                 continue
