@@ -16,14 +16,15 @@ threshold (tests/screen/test_monitor.py checks the bound against compare() on ma
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from rapidfuzz.distance import OSA as Levenshtein
+from rapidfuzz.distance import LCSseq
 from rapidfuzz.fuzz import ratio
 from rapidfuzz.process import extract
 from sqlalchemy import select
@@ -332,6 +333,8 @@ def _near_substring(part: str, target: str, limit: int) -> bool:
     if not limit:
         return False
     n = len(part)
+    if LCSseq.similarity(part, target) < n - limit:  # each edit costs at most one common letter
+        return False
     for size in range(max(1, n - limit), n + limit + 1):
         for start in range(len(target) - size + 1):
             if Levenshtein.distance(part, target[start : start + size], score_cutoff=limit) <= limit:
@@ -345,7 +348,7 @@ class _Reading:
     with (counterparty names share most of their words, so the cache answers nearly always)."""
 
     __slots__ = ("analysis", "person", "weights", "total", "assumed", "acronyms", "compounds",
-                 "_pairs")
+                 "initials", "first_pieces", "_pairs")
 
     def __init__(self, analysis: Analysis, person: bool) -> None:
         self.analysis = analysis
@@ -360,6 +363,14 @@ class _Reading:
                          if b.kind == WORD and 2 <= len(b.text) <= 5]
         self.compounds = [(1 << j, _form(b)[0], len(_form(b))) for j, b in enumerate(tokens)
                           if b.kind in (WORD, GENERIC) and len(b.text) >= 2 and _form(b)]
+        # what a counterparty token needs to be an acronym of listed words, or to be written as
+        # several listed tokens (compare()'s compound pass starts from a shorter first piece)
+        self.initials = "".join(b.text[:1] for b in tokens if b.kind not in (LEGAL, STOP))
+        self.first_pieces: dict[str, int] = {}
+        for b in tokens[:-1]:
+            f = _form(b)
+            if b.kind not in (LEGAL, NUMBER, STOP) and f:
+                self.first_pieces[f[0]] = min(self.first_pieces.get(f[0], len(f)), len(f))
         self._pairs: dict[str, tuple[int, int]] = {}  # token key -> masks
 
     def pairs(self, key: str, a: Token) -> tuple[int, int]:
@@ -386,12 +397,16 @@ class _Reading:
                   and _pair_sim(a, b, person)[0] >= MIN_TOKEN_SIM):
                 mask |= 1 << j
         one = (a,)
-        for _, span in _compound_spans(one, ct):  # `a` written as several listed tokens
-            for j in span:
-                mask |= 1 << j
-        for _, span in _acronym_spans(one, ct, person):  # `a` an acronym of listed tokens
-            for j in span:
-                mask |= 1 << j
+        form = _form(a)
+        if (a.kind in (WORD, GENERIC) and len(a.text) >= 2
+                and self.first_pieces.get(form[:1], len(form)) < len(form)):
+            for _, span in _compound_spans(one, ct):  # `a` written as several listed tokens
+                for j in span:
+                    mask |= 1 << j
+        if a.kind == WORD and 2 <= len(a.text) <= 5 and a.text in self.initials:
+            for _, span in _acronym_spans(one, ct, person):  # `a` an acronym of listed tokens
+                for j in span:
+                    mask |= 1 << j
         several = 0
         if a.kind not in (LEGAL, NUMBER):
             form = _form(a)
@@ -583,15 +598,16 @@ class DeltaMatcher:
         by listed name: {position in `names`: {entity: candidate names}}. The ratio prefilter
         then runs in rapidfuzz over every counterparty holding enough of a listed name's
         tokens (one call per listed name instead of one per pair)."""
-        index = self.index
-        postings: dict[str, list[int]] = {}
+        indexed = self.index.keys()
+        postings: defaultdict[str, list[int]] = defaultdict(list)
         cores: list[str] = []
+        find = _WORDS.findall
         for k, name in enumerate(names):
-            tokens = _cheap_tokens(name) - _WEAK
+            # _cheap_tokens, inlined for the common (ASCII) case: this loop sees every name
+            tokens = (set(find(name.lower())) if name.isascii() else _cheap_tokens(name)) - _WEAK
             cores.append(" ".join(sorted(tokens)))
-            for t in tokens:
-                if t in index:
-                    postings.setdefault(t, []).append(k)
+            for t in tokens & indexed:
+                postings[t].append(k)
         out: dict[int, dict[int, list[_ListedName]]] = {}
         for ln in self.names:
             lists = [postings[t] for t in ln.tokens if t in postings]
@@ -697,7 +713,7 @@ def changed_records(store: Store, source: str, old: str | None, new: str) -> lis
     return [*diff.added, *(c.new for c in diff.changed)]
 
 
-def _stored(records: Records, batch: int = 200_000) -> Iterator[list[tuple[Any, ...]]]:
+def _stored(records: Records, batch: int = 200_000) -> Iterator[Sequence[Any]]:
     """Every stored counterparty as plain rows (key, name, country, address, analysis),
     streamed in one query: a million `StoredCounterparty` objects would cost more than the
     screening."""
@@ -705,8 +721,7 @@ def _stored(records: Records, batch: int = 200_000) -> Iterator[list[tuple[Any, 
                   Counterparty.address, Counterparty.name_analysis)
     with records.engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=batch).execute(cols)
-        for part in result.partitions(batch):
-            yield [tuple(r) for r in part]
+        yield from result.partitions(batch)
 
 
 def delta_screen(records: Records, entities: list[ListedEntity],
