@@ -513,14 +513,25 @@ class MonitorHit:
     explanation: str
 
 
-@dataclass(frozen=True)
 class _ListedName:
-    entity: int  # index into DeltaMatcher.entities
-    name: str
-    tokens: frozenset[str]  # informative tokens (blocking needs half of them)
-    core: str  # sorted informative tokens (ratio prefilter)
-    person: bool
-    readings: tuple[_Reading, ...]  # what compare() analyses (bounds)
+    """One name of a changed record: what blocking needs, and (made on first use: most names
+    of a large update never meet a candidate) the readings compare() analyses."""
+
+    __slots__ = ("entity", "name", "tokens", "core", "person", "_readings")
+
+    def __init__(self, entity: int, name: str, tokens: set[str], person: bool) -> None:
+        self.entity = entity  # index into DeltaMatcher.entities
+        self.name = name
+        self.tokens = frozenset(tokens)  # informative tokens (blocking needs half of them)
+        self.core = " ".join(sorted(tokens))  # sorted informative tokens (ratio prefilter)
+        self.person = person
+        self._readings: tuple[_Reading, ...] | None = None
+
+    @property
+    def readings(self) -> tuple[_Reading, ...]:
+        if self._readings is None:
+            self._readings = tuple(_Reading(a, self.person) for a in _readings(self.name))
+        return self._readings
 
     def may_reach(self, query: list[_QueryShape], floor: float) -> bool:
         """False when compare() cannot score this name at `floor` or above for a
@@ -551,9 +562,7 @@ class DeltaMatcher:
                 tokens = _entity_tokens(n)
                 if not tokens:
                     continue
-                readings = tuple(_Reading(a, person) for a in _readings(n))
-                self.names.append(_ListedName(i, n, frozenset(tokens), " ".join(sorted(tokens)),
-                                              person, readings))
+                self.names.append(_ListedName(i, n, tokens, person))
                 for tok in tokens:
                     self.index.setdefault(tok, []).append(len(self.names) - 1)
 
