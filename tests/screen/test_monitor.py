@@ -176,3 +176,14 @@ def test_delta_screen_keeps_missing_analyses(records):
     again, _ = delta_screen(records, entities)
     assert [(h.counterparty.key, h.entity.id, h.score) for h in first] == \
            [(h.counterparty.key, h.entity.id, h.score) for h in again] != []
+
+
+def test_place_words_do_not_hide_an_identical_name(records):
+    # "Beijing" analyses as a place qualifier, so the listed name's informative words are only
+    # "alite": the prefilter also compares the counterparty's words without place words
+    listed = ent("e1", "BEIJING ALITE TECHNOLOGIES CO., LTD.")
+    m = DeltaMatcher([listed])
+    assert [h.entity.id for h in m.match(cp("BEIJING ALITE TECHNOLOGIES CO., LTD."))] == ["e1"]
+    records.add_counterparties([cp("BEIJING ALITE TECHNOLOGIES CO., LTD."), cp("Firm GmbH")])
+    hits, _ = delta_screen(records, [listed])
+    assert [h.counterparty.name for h in hits] == ["BEIJING ALITE TECHNOLOGIES CO., LTD."]

@@ -65,6 +65,7 @@ _KEEP = {WORD, NUMBER}
 _INFORMATIVE = frozenset((WORD, NUMBER))
 _NO_FUZZY = frozenset((LEGAL, STOP, PLACE))
 _PREFILTER = 60.0  # rapidfuzz ratio of the sorted informative words, 0-100
+_PLACES = vocab.PLACE_WORDS  # qualifiers, never informative tokens of a listed name
 _ROUNDING = 1e-3  # compare() rounds its score to 4 places: keep a margin under the threshold
 _WEAK = frozenset(
     [*vocab.GENERIC, *vocab.STOPWORDS, *vocab.PARTICLES]
@@ -589,13 +590,16 @@ class DeltaMatcher:
         if not shared:
             return {}
         core = " ".join(sorted(tokens))
+        bare = " ".join(sorted(tokens - _PLACES)) if tokens & _PLACES else None
         names = self.names
         candidates: dict[int, list[_ListedName]] = {}
         for j, count in shared.items():
             ln = names[j]
             # a true match holds at least half of the listed name's informative tokens, and the
             # informative words of both names read alike (cheap prefilter before compare())
-            if count * 2 >= len(ln.tokens) and ratio(core, ln.core, score_cutoff=_PREFILTER):
+            if count * 2 >= len(ln.tokens) and (
+                    ratio(core, ln.core, score_cutoff=_PREFILTER)
+                    or (bare is not None and ratio(bare, ln.core, score_cutoff=_PREFILTER))):
                 candidates.setdefault(ln.entity, []).append(ln)
         return candidates
 
@@ -610,11 +614,14 @@ class DeltaMatcher:
         indexed = self.index.keys()
         postings: defaultdict[str, list[int]] = defaultdict(list)
         cores: list[str] = []
+        bare: dict[int, str] = {}  # the core without place words, where it has any
         find = _WORDS.findall
         for k, name in enumerate(names):
             # _cheap_tokens, inlined for the common (ASCII) case: this loop sees every name
             tokens = (set(find(name.lower())) if name.isascii() else _cheap_tokens(name)) - _WEAK
             cores.append(" ".join(sorted(tokens)))
+            if tokens & _PLACES:
+                bare[k] = " ".join(sorted(tokens - _PLACES))
             for t in tokens & indexed:
                 postings[t].append(k)
         out: dict[int, dict[int, list[_ListedName]]] = {}
@@ -632,8 +639,18 @@ class DeltaMatcher:
                 continue
             found = extract(ln.core, [cores[k] for k in cand], scorer=ratio,
                             score_cutoff=_PREFILTER, limit=None)
-            for _, _, pos in found:
-                out.setdefault(cand[pos], {}).setdefault(ln.entity, []).append(ln)
+            passed = [cand[pos] for _, _, pos in found]
+            if bare:
+                # listed names never hold place words (they analyse as qualifiers), so a
+                # counterparty's "Beijing" must not sink the prefilter: try without them too
+                seen = set(passed)
+                rest = [k for k in cand if k in bare and k not in seen]
+                if rest:
+                    again = extract(ln.core, [bare[k] for k in rest], scorer=ratio,
+                                    score_cutoff=_PREFILTER, limit=None)
+                    passed += [rest[pos] for _, _, pos in again]
+            for k in passed:
+                out.setdefault(k, {}).setdefault(ln.entity, []).append(ln)
         return out
 
     def match_many(self, names: list[str], stored: list[str | None] | None = None,
