@@ -6,11 +6,15 @@ Three steps per remembered counterparty, cheapest first:
    counterparty looks up its own tokens there, and a listed name is a candidate only when the
    counterparty holds at least half of its informative tokens and the informative words of
    both read alike (rapidfuzz ratio).
-2. A bound: `score_bound` computes, without aligning, an upper bound of the score compare()
-   could give; a candidate whose bound is under the threshold cannot be a hit.
+   Place words ("Beijing") are left out of a second ratio try: listed names never count them.
+2. Bounds: `quick_bound` (cached per-token answers) then `score_bound` (pair by pair) give,
+   without aligning, an upper bound of the score compare() could give; a candidate whose
+   bound is under the threshold cannot be a hit.
 3. compare() for what is left (a few in a thousand candidates).
 Step 2 changes the cost, not the hits: it only drops pairs compare() would score under the
-threshold (tests/screen/test_monitor.py checks the bound against compare() on many pairs).
+threshold (tests/screen/test_monitor.py checks the bounds against compare()). The bounds need
+each counterparty's analysed name; it is stored with the counterparty (`encode_analysis`) so a
+run does not analyse a million names again.
 """
 
 from __future__ import annotations
