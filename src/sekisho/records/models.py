@@ -56,6 +56,9 @@ class Counterparty(Base):
     address: Mapped[str | None] = mapped_column(Text)
     address_key: Mapped[str | None] = mapped_column(String(400), index=True)
     first_seen: Mapped[str] = mapped_column(String(40))
+    # the analysed name, tagged with the analyser's fingerprint (screen.monitor.encode_analysis);
+    # NULL or another fingerprint: analyse again
+    name_analysis: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class CounterpartyDecision(Base):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, bindparam, create_engine, event, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -107,6 +107,7 @@ class Records:
     def save_decisions(self, results: Iterable[DecisionResult], policy: Policy,
                        *, actor: str = "sekisho") -> list[str]:
         """Record decisions (and their counterparties, policy, audit entries) atomically."""
+        from sekisho.screen.monitor import encode_analysis
         from sekisho.screen.redflags import address_key, item_class, party_key
 
         results = list(results)
@@ -145,7 +146,7 @@ class Records:
                         if key not in seen and s.get(Counterparty, key) is None:
                             s.add(Counterparty(key=key, name=p.name, country=p.country,
                                                address=p.address, address_key=address_key(p.address),
-                                               first_seen=now))
+                                               first_seen=now, name_analysis=encode_analysis(p.name)))
                             s.flush()
                         seen.add(key)
                         link = s.get(CounterpartyDecision, (key, d.id, p.role.value))
@@ -225,15 +226,28 @@ class Records:
 
     def add_counterparties(self, rows: Iterable[StoredCounterparty]) -> int:
         """Bulk import (remembered counterparties from elsewhere; also used by the bench)."""
+        from sekisho.screen.monitor import encode_analysis
         from sekisho.screen.redflags import address_key
 
         now = _now()
         values = [{"key": r.key, "name": r.name, "country": r.country, "address": r.address,
-                   "address_key": address_key(r.address), "first_seen": now} for r in rows]
+                   "address_key": address_key(r.address), "first_seen": now,
+                   "name_analysis": encode_analysis(r.name)} for r in rows]
         with self.engine.begin() as conn:
             if values:
                 conn.execute(Counterparty.__table__.insert(), values)
         return len(values)
+
+    def save_name_analyses(self, analyses: dict[str, str]) -> None:
+        """Store analysed names of counterparties {key: encoded analysis} (a cache of work the
+        monitor did; losing it only costs time)."""
+        if not analyses:
+            return
+        table = Counterparty.__table__
+        stmt = table.update().where(table.c.key == bindparam("k")).values(
+            name_analysis=bindparam("a"))
+        with self.engine.begin() as conn:
+            conn.execute(stmt, [{"k": k, "a": a} for k, a in analyses.items()])
 
     def count_counterparties(self) -> int:
         with Session(self.engine) as s:
