@@ -38,6 +38,9 @@ from sekisho.match.compare import (
     CANDIDATE_EXTRA,
     MIN_TOKEN_SIM,
     PERSON_CANDIDATE_EXTRA,
+    PERSON_QUERY_EXTRA,
+    PREFIX_PLACE,
+    SERIES_SCORE,
     _budget,
     _pair_sim,
     _weight,
@@ -208,7 +211,7 @@ def _compound_spans(xs: tuple[Token, ...], ys: tuple[Token, ...]) -> list[tuple[
         short_target = len(target) < 4
         limit = _budget(len(target)) // 2 + (1 if len(target) >= 8 else 0)
         for j in range(ny - 1):
-            if ys[j].kind in (LEGAL, NUMBER, STOP):
+            if ys[j].kind in (LEGAL, NUMBER):  # (a stop-word may start one: "van der bilt")
                 continue
             first = forms[j]
             if first[0] != target[0] or len(first) >= len(target):
@@ -224,8 +227,7 @@ def _compound_spans(xs: tuple[Token, ...], ys: tuple[Token, ...]) -> list[tuple[
                 if len(joined) > len(target) + 2:
                     break
                 if Levenshtein.distance(joined, target, score_cutoff=limit) <= limit:
-                    out.append((i, range(j, k + 1)))
-                    break
+                    out.append((i, range(j, k + 1)))  # every run, not only the first
     return out
 
 
@@ -317,17 +319,37 @@ def score_bound(qa: Analysis, ca: Analysis, person: bool) -> float:
     q_all = q_m = c_all = c_m = 0.0
     for a, ok in zip(qt, q_ok, strict=True):
         w = _weight(a)
-        q_all += w
         if ok:
             q_m += w
+            q_all += w
+        else:  # a place left over may weigh as little as a city prefix
+            q_all += min(w, PREFIX_PLACE) if a.kind == PLACE else w
     for b, ok in zip(ct, c_ok, strict=True):
         w = _weight(b)
-        c_all += w
         if ok:
             c_m += w
-    extra = PERSON_CANDIDATE_EXTRA if person else CANDIDATE_EXTRA
-    denom = q_all + c_m + extra * (c_all - c_m)
-    return (q_m + c_m) / denom if denom else 0.0
+            c_all += w
+        else:
+            c_all += min(w, PREFIX_PLACE) if b.kind == PLACE else w
+    series = _has_number(qt) and _has_number(ct)
+    return _ratio_bound(q_all, q_m, c_all, c_m, person, series)
+
+
+def _has_number(tokens) -> bool:
+    return any(t.kind in (NUMBER, INITIAL) for t in tokens)
+
+
+def _ratio_bound(
+    q_all: float, q_m: float, c_all: float, c_m: float, person: bool, series: bool
+) -> float:
+    """The share compare() computes, with every discount it may give at its most generous:
+    query names beyond a listed person's (PERSON_QUERY_EXTRA), a listed father's name (half),
+    and a series-number variant shown at SERIES_SCORE."""
+    q_left = (q_all - q_m) * (PERSON_QUERY_EXTRA if person else 1.0)
+    c_left = (c_all - c_m) * (PERSON_CANDIDATE_EXTRA * 0.5 if person else CANDIDATE_EXTRA)
+    denom = q_m + q_left + c_m + c_left
+    bound = (q_m + c_m) / denom if denom else 0.0
+    return max(bound, SERIES_SCORE) if series else bound
 
 
 def _near_substring(part: str, target: str, limit: int) -> bool:
@@ -504,9 +526,19 @@ def quick_bound(query: _QueryShape, reading: _Reading) -> float:
         if m or not informative:
             q_m += w
     c_m = sum(w for j, w in enumerate(reading.weights) if mask >> j & 1)
-    extra = PERSON_CANDIDATE_EXTRA if reading.person else CANDIDATE_EXTRA
-    denom = q_all + c_m + extra * (reading.total - c_m)
-    return (q_m + c_m) / denom if denom else 0.0
+    # places may weigh as little as a city prefix (see score_bound)
+    q_slack = sum(w - PREFIX_PLACE for _k, t, w, _i in query.items if t.kind == PLACE)
+    c_slack = sum(
+        w - PREFIX_PLACE
+        for j, (t, w) in enumerate(zip(reading.analysis.tokens, reading.weights, strict=False))
+        if t.kind == PLACE and not mask >> j & 1
+    )
+    c_all = reading.total - max(0.0, c_slack)
+    q_all = max(q_m, q_all - max(0.0, q_slack))
+    series = _has_number([t for _k, t, _w, _i in query.items]) and _has_number(
+        reading.analysis.tokens
+    )
+    return _ratio_bound(q_all, q_m, c_all, c_m, reading.person, series)
 
 
 @dataclass(frozen=True)
