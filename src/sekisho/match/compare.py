@@ -125,6 +125,38 @@ def _weight(t: Token) -> float:
     return w
 
 
+class _Prep:
+    """What compare() needs of one name's tokens beyond the tokens themselves, computed once
+    per analysed name instead of once per pair (a screen compares one query with dozens of
+    names, and list names recur across queries)."""
+
+    __slots__ = ("tokens", "weights", "texts", "forms", "inf", "nums", "son")
+
+    def __init__(self, tokens: tuple[Token, ...]) -> None:
+        self.tokens = tokens  # held so that id(tokens) stays this tuple's while cached
+        self.weights = [_weight(t) for t in tokens]
+        self.texts = frozenset(t.text for t in tokens) | frozenset(t.surface for t in tokens)
+        self.forms = [t.surface if t.kind == GENERIC else t.text for t in tokens]
+        self.inf = [i for i, t in enumerate(tokens) if t.kind in (WORD, NUMBER)]
+        self.nums = frozenset(_cardinal(t.text) for t in tokens if t.kind == NUMBER)
+        self.son = any(t.text in _SON_OF for t in tokens)
+
+
+_PREPS: dict[int, _Prep] = {}
+_PREPS_MAX = 131_072
+
+
+def _prep(tokens: tuple[Token, ...]) -> _Prep:
+    """_Prep of a token tuple, cached by identity (analyses are cached, so the same tuple
+    comes back; hashing a tuple of tokens would cost more than the work saved)."""
+    p = _PREPS.get(id(tokens))
+    if p is None or p.tokens is not tokens:
+        if len(_PREPS) >= _PREPS_MAX:
+            _PREPS.clear()
+        p = _PREPS[id(tokens)] = _Prep(tokens)
+    return p
+
+
 def _budget(n: int) -> int:
     """Edits allowed in a token of length n (look-alike and transliteration variants aside)."""
     if n <= 2:
@@ -242,8 +274,8 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
             partial(_explain_same, qt, ct),
         )
     pairs, q_used, c_used = _align(qt, ct, person)
-    qw = [_weight(t) for t in qt]
-    cw = [_weight(t) for t in ct]
+    qw = _prep(qt).weights
+    cw = _prep(ct).weights
 
     matched_w = 0.0
     matched_mass = 0.0
@@ -253,8 +285,10 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
         w = sum(qw[i] for i in p.q) + sum(cw[j] for j in p.c)
         matched_w += w
         matched_mass += w * p.sim**SIM_POWER
-        kinds = {qt[i].kind for i in p.q} | {ct[j].kind for j in p.c}
-        if kinds & {WORD, NUMBER} and p.sim >= 0.75:
+        if p.sim >= 0.75 and (
+            any(qt[i].kind in (WORD, NUMBER) for i in p.q)
+            or any(ct[j].kind in (WORD, NUMBER) for j in p.c)
+        ):
             informative_hits += 1
             strong_hits += sum(qw[i] for i in p.q if qt[i].kind in (WORD, NUMBER))
     extra_factor = PERSON_CANDIDATE_EXTRA if person else CANDIDATE_EXTRA
@@ -279,8 +313,8 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
         "substitution": round(swap, 4),
     }
     notes: list[str] = []
-    q_inf = [i for i in range(len(qt)) if qt[i].kind in (WORD, NUMBER)]
-    c_inf = [j for j in range(len(ct)) if ct[j].kind in (WORD, NUMBER)]
+    q_inf = _prep(qt).inf
+    c_inf = _prep(ct).inf
     # guard 1: something informative must match; a name made only of generic words matches
     # only when every word matches and there are at least three ("Scientific Research
     # Institute of Communication Management Systems")
@@ -313,8 +347,8 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
     # guard 2: different numbers on both sides
     # (one side's numbers all on the other side is no conflict: "13th Research Institute" vs
     # "13th Research Institute (CETC 13)"; an ordinal and its cardinal are the same number)
-    q_nums = {_cardinal(qt[i].text) for i in range(len(qt)) if qt[i].kind == NUMBER}
-    c_nums = {_cardinal(ct[j].text) for j in range(len(ct)) if ct[j].kind == NUMBER}
+    q_nums = _prep(qt).nums
+    c_nums = _prep(ct).nums
     if q_nums and c_nums and not (q_nums <= c_nums or c_nums <= q_nums):
         score *= 0.8
         features["number_mismatch"] = 1.0
@@ -355,6 +389,8 @@ def _explain_same(qt, ct) -> str:
 
 
 def _inverted(pairs: list[_Pair], qt, ct) -> bool:
+    if len(pairs) < 2:
+        return False
     seq = sorted(
         (min(p.q), min(p.c)) for p in pairs if any(qt[i].kind in (WORD, NUMBER) for i in p.q)
     )
@@ -365,6 +401,8 @@ _SON_OF = {"bin", "ibn", "ben", "bint", "ould"}
 
 
 def _patronymic_swap(qt, ct, pairs: list[_Pair]) -> bool:
+    if not (_prep(qt).son and _prep(ct).son):
+        return False
     qmap = {i: p.c for p in pairs for i in p.q}
     for i in range(1, len(qt) - 1):
         if qt[i].text not in _SON_OF:
@@ -382,7 +420,7 @@ def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool):
     q_used: set[int] = set()
     c_used: set[int] = set()
     # 1. exact (same kind families); legal forms pair with any legal form
-    ctexts = {b.text for b in ct} | {b.surface for b in ct}
+    ctexts = _prep(ct).texts
     for i, a in enumerate(qt):
         if a.text not in ctexts and a.surface not in ctexts:
             continue
@@ -469,7 +507,7 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
     ny = len(ys)
     if ny - len(y_used) < 2:
         return
-    forms = [y.surface if y.kind == GENERIC else y.text for y in ys]
+    forms = _prep(ys).forms
     for i, a in enumerate(xs):
         if i in x_used or a.kind not in (WORD, GENERIC) or len(a.text) < 2:
             continue

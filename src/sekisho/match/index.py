@@ -53,11 +53,6 @@ class Candidate:
     schema: str
 
 
-def _by_score(item: tuple[int, float]) -> tuple[float, int]:
-    """Best score first; ties go to the earlier row, so results never depend on hash order."""
-    return item[1], -item[0]
-
-
 def _trigrams(text: str) -> set[str]:
     t = f"^{text}$"
     return {t[i : i + 3] for i in range(len(t) - 2)}
@@ -234,11 +229,15 @@ class NameIndex:
             return []
         # a little length normalisation: among rows sharing the query's words, shorter names
         # (fewer unmatched words) come first ("R. Wu" → "Rosalia Wu" before a 10-syllable name)
-        lengths = self.lengths
-        scores = {r: sc / (1.0 + 0.05 * lengths[r]) for r, sc in scores.items()}
+        # ranked by (score, -row): best first, ties to the earlier row, so results never
+        # depend on hash order (plain tuples: compared in C, no key function per row)
+        div = self._divisors()
+        top = heapq.nlargest(
+            limit if raw else limit * 4, [(sc / div[r], -r) for r, sc in scores.items()]
+        )
+        ranked = [(-neg_row, sc) for sc, neg_row in top]
         if raw:
-            return heapq.nlargest(limit, scores.items(), key=_by_score)  # type: ignore
-        ranked = heapq.nlargest(limit * 4, scores.items(), key=_by_score)
+            return ranked  # type: ignore[return-value]
         out: list[Candidate] = []
         seen: set[int] = set()
         for row, sc in ranked:
@@ -266,6 +265,14 @@ class NameIndex:
         if pos is None:
             return []
         return [self.names[r] for r in self._rows_by_entity()[pos]]
+
+    def _divisors(self) -> list[float]:
+        """Row -> length normalisation divisor of search scores (computed once, not pickled)."""
+        cached = self.__dict__.get("_div")
+        if cached is None:
+            cached = [1.0 + 0.05 * n for n in self.lengths]
+            self.__dict__["_div"] = cached
+        return cached
 
     def _positions(self) -> dict[str, int]:
         cached = self.__dict__.get("_pos")
