@@ -32,13 +32,19 @@ from match_quality import BENCH_VENV, load_cases, load_un  # noqa: E402
 from screen_retrieval import read_negatives, variants  # noqa: E402
 from sekisho.match import compare as compare_mod  # noqa: E402,F401
 from sekisho.match import normalize  # noqa: E402
-from sekisho.match.compare import _compare, compare, token_similarity  # noqa: E402
+from sekisho.match.compare import (  # noqa: E402
+    _compare,
+    compare,
+    compare_at_least,
+    token_similarity,
+)
 from sekisho.model import ListedEntity, Name, Schema  # noqa: E402
 from sekisho.screen.party import Party, Screener  # noqa: E402
 
 
 def clear_caches(names_too: bool = True) -> None:
     _compare.cache_clear()
+    compare_at_least.cache_clear()
     token_similarity.cache_clear()
     if names_too:
         normalize.analyze.cache_clear()

@@ -68,6 +68,7 @@ GENERIC_SWAP = 0.6  # "Trust" vs "Bank", "Technology" vs "Trading": the line of 
 SIM_POWER = 1.0  # a fuzzy pair counts sim**SIM_POWER of its weight  # below this two tokens are not considered the same word
 _PERSON = {"Person"}
 _DISTINCT = {WORD, NUMBER, INITIAL}
+_PLAIN = (WORD, PARTICLE)  # token kinds _pair_sim compares with token_similarity as they are
 _ORG = {"Company", "Organization", "LegalEntity", "Vessel", "Aircraft"}
 
 
@@ -130,7 +131,7 @@ class _Prep:
     per analysed name instead of once per pair (a screen compares one query with dozens of
     names, and list names recur across queries)."""
 
-    __slots__ = ("tokens", "weights", "texts", "forms", "inf", "nums", "son")
+    __slots__ = ("tokens", "weights", "texts", "forms", "inf", "nums", "son", "firsts", "initials")
 
     def __init__(self, tokens: tuple[Token, ...]) -> None:
         self.tokens = tokens  # held so that id(tokens) stays this tuple's while cached
@@ -140,6 +141,9 @@ class _Prep:
         self.inf = [i for i, t in enumerate(tokens) if t.kind in (WORD, NUMBER)]
         self.nums = frozenset(_cardinal(t.text) for t in tokens if t.kind == NUMBER)
         self.son = any(t.text in _SON_OF for t in tokens)
+        # first letters a compound or an acronym of this name can start with (see there)
+        self.firsts = frozenset(f[:1] for f in self.forms[:-1])
+        self.initials = frozenset(t.text[:1] for t in tokens if t.kind not in (LEGAL, STOP))
 
 
 _PREPS: dict[int, _Prep] = {}
@@ -183,9 +187,10 @@ def token_similarity(a: str, b: str, pa: str, pb: str, person: bool) -> tuple[fl
     if na == nb:
         return 0.9, "short form of"
     la, lb = len(a), len(b)
-    dist = Levenshtein.distance(a, b)
-    pdist = Levenshtein.distance(pa, pb)
     n = max(la, lb)
+    # distances past the budget are not used: the cutoff lets rapidfuzz stop early
+    dist = Levenshtein.distance(a, b, score_cutoff=_budget(n))
+    pdist = Levenshtein.distance(pa, pb, score_cutoff=_budget(max(len(pa), len(pb))))
     best = 0.0
     how = ""
     if dist <= _budget(n):
@@ -199,7 +204,7 @@ def token_similarity(a: str, b: str, pa: str, pb: str, person: bool) -> tuple[fl
     # abjad romanisation without vowels ("mhmd") vs a vowelled spelling ("mohammed"); two
     # vowelless tokens, or a vowelless one of three letters, are acronyms ("CSX" / "CSSC",
     # "TJX" / "TAJK"): different letters are different names
-    va, vb = _vowelless(a), _vowelless(b)
+    va, vb = (_vowelless(a), _vowelless(b)) if best < 0.8 else (False, False)
     if (
         best < 0.8
         and va != vb
@@ -240,7 +245,27 @@ def compare(query: str, candidate: str, schema: str | None = None) -> Comparison
 
 
 @lru_cache(maxsize=65_536)
+def compare_at_least(
+    query: str, candidate: str, schema: str | None, floor: float
+) -> Comparison | None:
+    """compare(query, candidate, schema) when its score is at least `floor`, else None.
+
+    Why: a screen compares a query with dozens of listed names and keeps only those near the
+    threshold; a pair whose score before the guards (which only lower it) is already under
+    the floor is dropped without computing features and guards."""
+    best = _best(query, candidate, schema, floor)
+    return best if best is not None and best.score >= floor else None
+
+
+@lru_cache(maxsize=65_536)
 def _compare(query: str, candidate: str, schema: str | None) -> Comparison:
+    best = _best(query, candidate, schema, None)
+    assert best is not None
+    return best
+
+
+def _best(query: str, candidate: str, schema: str | None, floor: float | None):
+    """Best comparison over the readings of both names (None: all provably under floor)."""
     best: Comparison | None = None
     # "Al-Qa'ida/Islamic Army": a slash often separates aliases written in one field
     cands = [candidate] + (
@@ -248,14 +273,15 @@ def _compare(query: str, candidate: str, schema: str | None) -> Comparison:
     )
     for qa in variants(query):
         for ca in (a for c in cands for a in variants(c)):
-            result = _compare_analyses(qa, ca, schema)
-            if best is None or result.score > best.score:
+            result = _compare_analyses(qa, ca, schema, floor)
+            if result is not None and (best is None or result.score > best.score):
                 best = result
-    assert best is not None
     return best
 
 
-def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Comparison:
+def _compare_analyses(
+    qa: Analysis, ca: Analysis, schema: str | None, floor: float | None = None
+) -> Comparison | None:
     person = _is_person(schema)
     qt, ct = qa.tokens, ca.tokens
     if not qt or not ct:
@@ -305,6 +331,10 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
     swap = min(q_sub, c_sub) * SWAP_PENALTY
     denom = matched_w + q_un + c_un + swap
     score = matched_mass / denom if denom else 0.0
+    # every guard below only lowers the score (keep it so, or move this line): under the
+    # floor now (with room for the rounding) is under it for good, unless the names are equal
+    if floor is not None and score < floor - 1e-4 and qa.original.strip() != ca.original.strip():
+        return None
 
     features: dict[str, float] = {
         "name_match": round(matched_mass / matched_w, 4) if matched_w else 0.0,
@@ -465,7 +495,10 @@ def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool):
         for j, b in enumerate(ct):
             if j in c_used or b.kind in (LEGAL, STOP, PLACE):
                 continue
-            s, how = _pair_sim(a, b, person)
+            if a.kind in _PLAIN and b.kind in _PLAIN:  # what _pair_sim does, minus a call
+                s, how = token_similarity(a.text, b.text, a.phon, b.phon, person)
+            else:
+                s, how = _pair_sim(a, b, person)
             if s >= MIN_TOKEN_SIM:
                 cands.append((s, i, j, how))
     cands.sort(key=lambda x: (-x[0], x[1], x[2]))
@@ -507,11 +540,14 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
     ny = len(ys)
     if ny - len(y_used) < 2:
         return
-    forms = _prep(ys).forms
+    prep = _prep(ys)
+    forms = prep.forms
     for i, a in enumerate(xs):
         if i in x_used or a.kind not in (WORD, GENERIC) or len(a.text) < 2:
             continue
         target = a.surface if a.kind == GENERIC else a.text
+        if target[:1] not in prep.firsts:  # no token of ys but the last starts like target
+            continue
         short_target = len(target) < 4  # "NA" = "N A": only from single letters
         limit = _budget(len(target)) // 2 + (1 if len(target) >= 8 else 0)
         for j in range(ny - 1):
@@ -547,6 +583,8 @@ def _acronyms(xs, ys, x_used, y_used, pairs, swapped: bool, person: bool) -> Non
     content: list[int] | None = None
     for i, a in enumerate(xs):
         if i in x_used or a.kind != WORD or not 2 <= len(a.text) <= 5:
+            continue
+        if a.text[0] not in _prep(ys).initials:  # no content token of ys starts like it
             continue
         n = len(a.text)
         if content is None:

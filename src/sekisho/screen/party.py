@@ -32,6 +32,7 @@ from rapidfuzz.distance import Levenshtein
 from sekisho.countries import to_iso2
 from sekisho.errors import InputError, StoreError
 from sekisho.match import DEFAULT_THRESHOLD, compare
+from sekisho.match.compare import compare_at_least
 from sekisho.match.index import NameIndex
 from sekisho.match.normalize import GENERIC, LEGAL, NUMBER, WORD, analyze
 from sekisho.model import Identifier, ListedEntity, Schema
@@ -418,14 +419,21 @@ class Screener:
         schema = party.schema or entity.schema.value
         best = None
         best_name = entity.name
+        # names scoring under `name_floor` cannot make a hit: compare_at_least drops them early
+        name_floor = floor - _MAX_GAIN if floor is not None and not party.identifiers else None
         for name in names:
-            cmp = compare(party.name, name, schema)
+            if name_floor is None:
+                cmp = compare(party.name, name, schema)
+            else:
+                cmp = compare_at_least(party.name, name, schema, name_floor)
+                if cmp is None:
+                    continue
             if best is None or cmp.score > best.score:
                 best, best_name = cmp, name
                 if cmp.score >= 1.0:
                     break
-        assert best is not None
-        if floor is not None and not party.identifiers and best.score + _MAX_GAIN < floor:
+        if best is None:  # every name provably under the floor
+            assert name_floor is not None
             return None
         score = best.score
         features = dict(best.features)
