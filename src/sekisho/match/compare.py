@@ -300,6 +300,13 @@ def _compare_analyses(
             partial(_explain_same, qt, ct),
         )
     pairs, q_used, c_used = _align(qt, ct, person)
+    if (
+        floor is not None
+        and not pairs
+        and floor > 1e-4
+        and qa.original.strip() != ca.original.strip()
+    ):
+        return None  # nothing aligned: the score is 0 (the equal-names case is kept below)
     qw = _prep(qt).weights
     cw = _prep(ct).weights
 

@@ -25,6 +25,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import neg, truediv
 from pathlib import Path
 
 from sekisho.match.normalize import (
@@ -231,10 +232,13 @@ class NameIndex:
         # (fewer unmatched words) come first ("R. Wu" → "Rosalia Wu" before a 10-syllable name)
         # ranked by (score, -row): best first, ties to the earlier row, so results never
         # depend on hash order (plain tuples: compared in C, no key function per row)
-        div = self._divisors()
-        top = heapq.nlargest(
-            limit if raw else limit * 4, [(sc / div[r], -r) for r, sc in scores.items()]
-        )
+        rows = list(scores)
+        keyed = zip(
+            map(truediv, scores.values(), map(self._divisors().__getitem__, rows)),
+            map(neg, rows),
+            strict=True,
+        )  # built by C iterators: this runs over every scored row (hundreds to thousands)
+        top = heapq.nlargest(limit if raw else limit * 4, keyed)
         ranked = [(-neg_row, sc) for sc, neg_row in top]
         if raw:
             return ranked  # type: ignore[return-value]
