@@ -70,15 +70,16 @@ def _deletions(text: str) -> set[str]:
     return out
 
 
-def _keys(analysis: Analysis) -> Iterator[tuple[str, float]]:
-    """Posting keys of one analysed name with the share of the name each stands for."""
+def _keys(analysis: Analysis, fuzzy: bool = True) -> Iterator[tuple[str, float]]:
+    """Posting keys of one analysed name with the share of the name each stands for
+    (`fuzzy=False`: without the trigram and deletion keys, which a search looks up apart)."""
     toks = analysis.tokens
     for i, t in enumerate(toks):
         if t.kind in _DISTINCT or (t.kind in (GENERIC, PARTICLE) and len(toks) == 1):
             yield "t:" + t.text, 1.0
             if t.kind == WORD and t.phon != t.text:
                 yield "p:" + t.phon, 1.0
-            if t.kind == WORD and len(t.text) >= 4:
+            if fuzzy and t.kind == WORD and len(t.text) >= 4:
                 for g in _trigrams(t.text):
                     yield "g:" + g, 1.0
                 if len(t.text) <= _MAX_DELETE_LEN:
@@ -167,9 +168,7 @@ class NameIndex:
         for analysis in variants(name):
             keys: dict[str, None] = {}
             missing: list[str] = []
-            for k, _ in _keys(analysis):
-                if k.startswith(("g:", "d:")):
-                    continue
+            for k, _ in _keys(analysis, fuzzy=False):
                 keys[k] = None
             whole = _whole_key(analysis)
             if whole:
