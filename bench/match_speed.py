@@ -1,8 +1,10 @@
 """Speed: compare() pairs/s next to logic-v2; end-to-end screening latency; index size.
 
 1. compare() on the benchmark name pairs (nomenklatura cases + yente UN pairs), "cold"
-   (every cache cleared before each pass: normalisation and transliteration included) and
-   "warm" (names already normalised, pair cache cleared), next to nomenklatura logic-v2 and
+   (every cache cleared before each pass: normalisation and transliteration included),
+   "warm" (names already normalised, token and pair caches cleared) and, as the nomenklatura
+   runner measures logic-v2 (all pairs scored once, then timed passes with its internal
+   caches warm), with only the pair-result cache cleared; next to nomenklatura logic-v2 and
    logic-v1 on the same pairs in their own venv.
 2. End-to-end: every shared list loaded together into one Screener (index build time and
    memory), then 10,000 queries (perturbed list names, real negative company names and
@@ -32,13 +34,19 @@ from match_quality import BENCH_VENV, load_cases, load_un  # noqa: E402
 from screen_retrieval import read_negatives, variants  # noqa: E402
 from sekisho.match import compare as compare_mod  # noqa: E402,F401
 from sekisho.match import normalize  # noqa: E402
-from sekisho.match.compare import _compare, compare, token_similarity  # noqa: E402
+from sekisho.match.compare import (  # noqa: E402
+    _compare,
+    compare,
+    compare_at_least,
+    token_similarity,
+)
 from sekisho.model import ListedEntity, Name, Schema  # noqa: E402
 from sekisho.screen.party import Party, Screener  # noqa: E402
 
 
 def clear_caches(names_too: bool = True) -> None:
     _compare.cache_clear()
+    compare_at_least.cache_clear()
     token_similarity.cache_clear()
     if names_too:
         normalize.analyze.cache_clear()
@@ -76,6 +84,23 @@ def bench_compare(data: Path, repeat: int, nomenklatura: bool) -> None:
                 compare(a, b, s)
             total += time.process_time() - t
         print(f"   sekisho {label:32s} {len(pairs) * repeat / total:10,.0f} pairs/s")
+    # the protocol of the nomenklatura runner: every pair scored once (its internal caches
+    # warm: ours are normalisation, token similarity and per-name data), then timed passes
+    # with only the pair-result cache cleared; the stricter rows above stay the headline
+    for a, b, s in pairs:
+        compare(a, b, s)
+    total = 0.0
+    for _ in range(repeat):
+        _compare.cache_clear()
+        t = time.process_time()
+        for a, b, s in pairs:
+            compare(a, b, s)
+        total += time.process_time() - t
+    label = "warm caches, pair cache cleared"
+    print(
+        f"   sekisho {label:32s} {len(pairs) * repeat / total:10,.0f} pairs/s"
+        "  (logic-v2's protocol)"
+    )
     if nomenklatura and BENCH_VENV.exists():
         runner = Path(__file__).with_name("_nomenklatura_runner.py")
         proc = subprocess.run(

@@ -253,3 +253,43 @@ def test_han_names_sounding_alike_with_other_characters_do_not_match():
     # 东晶 (dongjing) and 东金 (dongjin): one letter apart in pinyin, other names
     assert compare("东晶电子", "东金电子").score < T
     assert compare("征远工业", "丰远工业株式会社").score < T
+
+
+floors = st.sampled_from([0.0, 0.3, 0.5, 0.75, 0.8, 0.95, 1.0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(names, latin_names), st.one_of(names, latin_names), schemas, floors)
+def test_compare_at_least_is_compare_above_the_floor(a, b, schema, floor):
+    """The screening shortcut never changes a result that reaches the floor, and drops only
+    results under it."""
+    from sekisho.match.compare import compare_at_least
+
+    full = compare(a, b, schema)
+    short = compare_at_least(a, b, schema, floor)
+    if full.score >= floor:
+        assert short == full
+    else:
+        assert short is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "schema"),
+    [
+        ("Huawei Technologies Co., Ltd.", "华为技术有限公司", "Company"),
+        ("Vladimir Putin", "PUTIN, Vladimir Vladimirovich", "Person"),
+        ("Salman bin Muhammad", "Muhammad bin Salman", "Person"),
+        ("Best Buy", "Buy Best", "Company"),
+        ("13th Research Institute", "14th Research Institute", "Company"),
+        ("Cisco", "Zisco", "Company"),
+        ("Acme  ", "Acme", None),
+        ("恒锋工具", "空军石家庄飞行学院", None),
+    ],
+)
+def test_compare_at_least_on_hard_cases(a, b, schema):
+    from sekisho.match.compare import compare_at_least
+
+    full = compare(a, b, schema)
+    for floor in (0.0, 0.4, 0.7, 0.75, 0.8, 0.9):
+        short = compare_at_least(a, b, schema, floor)
+        assert (short == full) if full.score >= floor else short is None

@@ -190,3 +190,24 @@ def test_store_backed_screener_reports_stale_lists(home):
     r = Screener(Later(store.root)).screen(Party("Acme Rocket Works"))
     assert r.hits and r.outcome == "review"
     assert any("stale" in p for p in r.problems)
+
+
+@pytest.mark.parametrize(
+    "party",
+    [
+        Party("Huawei Technologies"),
+        Party("华为技术有限公司", country="CN"),
+        Party("Sergei Lavrov", schema="Person", dob="1950", country="RU"),
+        Party("Sergey Lavrof", schema="Person", country="RU"),
+        Party("Snow Storm"),
+        Party("Huawei Investment"),
+        Party("Shenzhen Something Ltd", identifiers=(Identifier("uscc", "914403001922038216"),)),
+    ],
+)
+def test_threshold_shortcut_keeps_every_hit(screener, party):
+    """Entities whose name score cannot reach the threshold are skipped early; the hits must
+    be exactly those of a screen that scores everything (threshold 0) and filters after."""
+    for thr in (0.5, 0.8, 0.9, 0.97):
+        everything = screener.screen(party, threshold=0.0, limit=100).hits
+        expected = [h for h in everything if h.score >= thr]
+        assert screener.screen(party, threshold=thr, limit=100).hits == expected

@@ -74,6 +74,7 @@ PERSON_SIM_POWER = 1.0  # the same for people's names
 _PERSON = {"Person"}
 _SYLLABIC = {"Hang", "Kana", "Hira"}
 _DISTINCT = {WORD, NUMBER, INITIAL}
+_PLAIN = (WORD, PARTICLE)  # token kinds _pair_sim compares with token_similarity as they are
 _ORG = {"Company", "Organization", "LegalEntity", "Vessel", "Aircraft"}
 
 
@@ -131,6 +132,41 @@ def _weight(t: Token) -> float:
     return w
 
 
+class _Prep:
+    """What compare() needs of one name's tokens beyond the tokens themselves, computed once
+    per analysed name instead of once per pair (a screen compares one query with dozens of
+    names, and list names recur across queries)."""
+
+    __slots__ = ("tokens", "weights", "texts", "forms", "inf", "nums", "son", "firsts", "initials")
+
+    def __init__(self, tokens: tuple[Token, ...]) -> None:
+        self.tokens = tokens  # held so that id(tokens) stays this tuple's while cached
+        self.weights = [_weight(t) for t in tokens]
+        self.texts = frozenset(t.text for t in tokens) | frozenset(t.surface for t in tokens)
+        self.forms = [t.surface if t.kind == GENERIC else t.text for t in tokens]
+        self.inf = [i for i, t in enumerate(tokens) if t.kind in (WORD, NUMBER)]
+        self.nums = frozenset(_cardinal(t.text) for t in tokens if t.kind == NUMBER)
+        self.son = any(t.text in _SON_OF for t in tokens)
+        # first letters a compound or an acronym of this name can start with (see there)
+        self.firsts = frozenset(f[:1] for f in self.forms[:-1])
+        self.initials = frozenset(t.text[:1] for t in tokens if t.kind not in (LEGAL, STOP))
+
+
+_PREPS: dict[int, _Prep] = {}
+_PREPS_MAX = 131_072
+
+
+def _prep(tokens: tuple[Token, ...]) -> _Prep:
+    """_Prep of a token tuple, cached by identity (analyses are cached, so the same tuple
+    comes back; hashing a tuple of tokens would cost more than the work saved)."""
+    p = _PREPS.get(id(tokens))
+    if p is None or p.tokens is not tokens:
+        if len(_PREPS) >= _PREPS_MAX:
+            _PREPS.clear()
+        p = _PREPS[id(tokens)] = _Prep(tokens)
+    return p
+
+
 def _budget(n: int) -> int:
     """Edits allowed in a token of length n (look-alike and transliteration variants aside)."""
     if n <= 2:
@@ -158,9 +194,10 @@ def token_similarity(a: str, b: str, pa: str, pb: str, person: bool) -> tuple[fl
     if na == nb:
         return 0.9, "short form of"
     la, lb = len(a), len(b)
-    dist = Levenshtein.distance(a, b)
-    pdist = Levenshtein.distance(pa, pb)
     n = max(la, lb)
+    # distances past the budget are not used: the cutoff lets rapidfuzz stop early
+    dist = Levenshtein.distance(a, b, score_cutoff=_budget(n))
+    pdist = Levenshtein.distance(pa, pb, score_cutoff=_budget(max(len(pa), len(pb))))
     best = 0.0
     how = ""
     if dist <= _budget(n):
@@ -174,7 +211,7 @@ def token_similarity(a: str, b: str, pa: str, pb: str, person: bool) -> tuple[fl
     # abjad romanisation without vowels ("mhmd") vs a vowelled spelling ("mohammed"); two
     # vowelless tokens, or a vowelless one of three letters, are acronyms ("CSX" / "CSSC",
     # "TJX" / "TAJK"): different letters are different names
-    va, vb = _vowelless(a), _vowelless(b)
+    va, vb = (_vowelless(a), _vowelless(b)) if best < 0.8 else (False, False)
     if (
         best < 0.8
         and va != vb
@@ -242,7 +279,27 @@ def compare(query: str, candidate: str, schema: str | None = None) -> Comparison
 
 
 @lru_cache(maxsize=65_536)
+def compare_at_least(
+    query: str, candidate: str, schema: str | None, floor: float
+) -> Comparison | None:
+    """compare(query, candidate, schema) when its score is at least `floor`, else None.
+
+    Why: a screen compares a query with dozens of listed names and keeps only those near the
+    threshold; a pair whose score before the guards (which only lower it) is already under
+    the floor is dropped without computing features and guards."""
+    best = _best(query, candidate, schema, floor)
+    return best if best is not None and best.score >= floor else None
+
+
+@lru_cache(maxsize=65_536)
 def _compare(query: str, candidate: str, schema: str | None) -> Comparison:
+    best = _best(query, candidate, schema, None)
+    assert best is not None
+    return best
+
+
+def _best(query: str, candidate: str, schema: str | None, floor: float | None):
+    """Best comparison over the readings of both names (None: all provably under floor)."""
     best: Comparison | None = None
     # "Al-Qa'ida/Islamic Army": a slash often separates aliases written in one field
     cands = [candidate] + (
@@ -259,19 +316,23 @@ def _compare(query: str, candidate: str, schema: str | None) -> Comparison:
                 c_reading = ci > 0 and c_variants[0].script == "Hani"
                 if (q_reading and c_han) or (c_reading and (q_han or _HAN_RE.search(query))):
                     continue  # two Han names meet on their characters, not on a reading
-                result = _compare_analyses(qa, ca, schema)
+                result = _compare_analyses(qa, ca, schema, floor)
+                if result is None:
+                    continue
                 if (q_reading or c_reading) and result.features.get("fuzzy", 0.0):
                     # a kanji reading is one guess among several: it counts only when it
                     # spells the other name exactly ("東芝" = "Toshiba"), never by likeness
                     continue
                 if best is None or result.score > best.score:
                     best = result
-    if best is None:
+    if best is None and floor is None:
         best = _compare_analyses(q_variants[0], variants(candidate)[0], schema)
     return best
 
 
-def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Comparison:
+def _compare_analyses(
+    qa: Analysis, ca: Analysis, schema: str | None, floor: float | None = None
+) -> Comparison | None:
     person = _is_person(schema)
     qt, ct = qa.tokens, ca.tokens
     if not qt or not ct:
@@ -295,14 +356,21 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
     # "김정은"): names written in it on both sides meet only on whole syllables
     exact = qa.script == ca.script and qa.script in _SYLLABIC
     pairs, q_used, c_used = _align(qt, ct, person, exact)
-    qw = [_weight(t) for t in qt]
-    cw = [_weight(t) for t in ct]
+    if (
+        floor is not None
+        and not pairs
+        and floor > 1e-4
+        and qa.original.strip() != ca.original.strip()
+    ):
+        return None  # nothing aligned: the score is 0 (the equal-names case is kept below)
+    qw = _prep(qt).weights
+    cw = _prep(ct).weights
     # a city prefix ("东莞市大华", "Shenzhen ...") says where a firm registered, less than a
     # place that qualifies the name ("Deutsche Bank (Schweiz)")
     if qt[0].kind == PLACE:
-        qw[0] = PREFIX_PLACE
+        qw = [PREFIX_PLACE, *qw[1:]]
     if ct[0].kind == PLACE:
-        cw[0] = PREFIX_PLACE
+        cw = [PREFIX_PLACE, *cw[1:]]
 
     matched_w = 0.0
     matched_mass = 0.0
@@ -312,8 +380,10 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
         w = sum(qw[i] for i in p.q) + sum(cw[j] for j in p.c)
         matched_w += w
         matched_mass += w * p.sim ** (PERSON_SIM_POWER if person else SIM_POWER)
-        kinds = {qt[i].kind for i in p.q} | {ct[j].kind for j in p.c}
-        if kinds & {WORD, NUMBER} and p.sim >= 0.75:
+        if p.sim >= 0.75 and (
+            any(qt[i].kind in (WORD, NUMBER) for i in p.q)
+            or any(ct[j].kind in (WORD, NUMBER) for j in p.c)
+        ):
             informative_hits += 1
             strong_hits += sum(qw[i] for i in p.q if qt[i].kind in (WORD, NUMBER))
     # a Chinese name has no middle or father's names: every syllable left over is a
@@ -355,6 +425,18 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
     swap = min(q_sub, c_sub) * SWAP_PENALTY
     denom = matched_w + q_un + c_un + swap
     score = matched_mass / denom if denom else 0.0
+    # every guard below only lowers the score (keep it so, or move this line): under the
+    # floor now (with room for the rounding) is under it for good, unless the names are equal
+    # (the one exception, a series-number variant raised to SERIES_SCORE, needs numbers on
+    # both sides)
+    if (
+        floor is not None
+        and score < floor - 1e-4
+        and qa.original.strip() != ca.original.strip()
+        and not (floor - 1e-4 <= SERIES_SCORE and _numbers_of(qt, person)
+                 and _numbers_of(ct, person))
+    ):
+        return None
 
     features: dict[str, float] = {
         "fuzzy": float(
@@ -370,8 +452,8 @@ def _compare_analyses(qa: Analysis, ca: Analysis, schema: str | None) -> Compari
         "substitution": round(swap, 4),
     }
     notes: list[str] = []
-    q_inf = [i for i in range(len(qt)) if qt[i].kind in (WORD, NUMBER)]
-    c_inf = [j for j in range(len(ct)) if ct[j].kind in (WORD, NUMBER)]
+    q_inf = _prep(qt).inf
+    c_inf = _prep(ct).inf
     # guard 1: something informative must match; a name made only of generic words matches
     # only when every word matches and there are at least three ("Scientific Research
     # Institute of Communication Management Systems")
@@ -512,6 +594,8 @@ def _series_only(qt, ct, pairs: list[_Pair], q_left, c_left) -> bool:
 
 
 def _inverted(pairs: list[_Pair], qt, ct) -> bool:
+    if len(pairs) < 2:
+        return False
     seq = sorted(
         (min(p.q), min(p.c)) for p in pairs if any(qt[i].kind in (WORD, NUMBER) for i in p.q)
     )
@@ -522,6 +606,8 @@ _SON_OF = {"bin", "ibn", "ben", "bint", "ould"}
 
 
 def _patronymic_swap(qt, ct, pairs: list[_Pair]) -> bool:
+    if not (_prep(qt).son and _prep(ct).son):
+        return False
     qmap = {i: p.c for p in pairs for i in p.q}
     for i in range(1, len(qt) - 1):
         if qt[i].text not in _SON_OF:
@@ -539,7 +625,7 @@ def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool, exact: bo
     q_used: set[int] = set()
     c_used: set[int] = set()
     # 1. exact (same kind families); legal forms pair with any legal form
-    ctexts = {b.text for b in ct} | {b.surface for b in ct}
+    ctexts = _prep(ct).texts
     for i, a in enumerate(qt):
         if a.text not in ctexts and a.surface not in ctexts:
             continue
@@ -584,7 +670,13 @@ def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool, exact: bo
         for j, b in enumerate(ct):
             if j in c_used or b.kind in (LEGAL, STOP, PLACE):
                 continue
-            s, how = _pair_sim(a, b, person)
+            if (  # what _pair_sim does, minus a call
+                a.kind in _PLAIN and b.kind in _PLAIN
+                and not _HAN_RE.search(a.surface) and not _HAN_RE.search(b.surface)
+            ):
+                s, how = token_similarity(a.text, b.text, a.phon, b.phon, person)
+            else:
+                s, how = _pair_sim(a, b, person)
             if s >= MIN_TOKEN_SIM:
                 cands.append((s, i, j, how))
     cands.sort(key=lambda x: (-x[0], x[1], x[2]))
@@ -641,11 +733,14 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
     ny = len(ys)
     if ny - len(y_used) < 2:
         return
-    forms = [y.surface if y.kind == GENERIC else y.text for y in ys]
+    prep = _prep(ys)
+    forms = prep.forms
     for i, a in enumerate(xs):
         if i in x_used or a.kind not in (WORD, GENERIC, PLACE) or len(a.text) < 2:
             continue
         target = a.surface if a.kind == GENERIC else a.text
+        if target[:1] not in prep.firsts:  # no token of ys but the last starts like target
+            continue
         short_target = len(target) < 4  # "NA" = "N A": only from single letters
         han = bool(_HAN_RE.search(a.surface))
         # Chinese characters spelt in pinyin: the syllables must be the same ones
@@ -691,6 +786,8 @@ def _acronyms(xs, ys, x_used, y_used, pairs, swapped: bool, person: bool) -> Non
     content: list[int] | None = None
     for i, a in enumerate(xs):
         if i in x_used or a.kind != WORD or not 2 <= len(a.text) <= 5:
+            continue
+        if a.text[0] not in _prep(ys).initials:  # no content token of ys starts like it
             continue
         n = len(a.text)
         if content is None:

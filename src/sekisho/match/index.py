@@ -25,6 +25,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import neg, truediv
 from pathlib import Path
 
 from sekisho.match.normalize import (
@@ -55,11 +56,6 @@ class Candidate:
     schema: str
 
 
-def _by_score(item: tuple[int, float]) -> tuple[float, int]:
-    """Best score first; ties go to the earlier row, so results never depend on hash order."""
-    return item[1], -item[0]
-
-
 def _trigrams(text: str) -> set[str]:
     t = f"^{text}$"
     return {t[i : i + 3] for i in range(len(t) - 2)}
@@ -78,15 +74,16 @@ def _deletions(text: str) -> set[str]:
     return out
 
 
-def _keys(analysis: Analysis) -> Iterator[tuple[str, float]]:
-    """Posting keys of one analysed name with the share of the name each stands for."""
+def _keys(analysis: Analysis, fuzzy: bool = True) -> Iterator[tuple[str, float]]:
+    """Posting keys of one analysed name with the share of the name each stands for
+    (`fuzzy=False`: without the trigram and deletion keys, which a search looks up apart)."""
     toks = analysis.tokens
     for i, t in enumerate(toks):
         if t.kind in _DISTINCT or (t.kind in (GENERIC, PARTICLE) and len(toks) == 1):
             yield "t:" + t.text, 1.0
             if t.kind == WORD and t.phon != t.text:
                 yield "p:" + t.phon, 1.0
-            if t.kind == WORD and len(t.text) >= 4:
+            if fuzzy and t.kind == WORD and len(t.text) >= 4:
                 for g in _trigrams(t.text):
                     yield "g:" + g, 1.0
                 if len(t.text) <= _MAX_DELETE_LEN:
@@ -196,9 +193,7 @@ class NameIndex:
         for analysis in variants(name):
             keys: dict[str, float] = {}  # key -> weight factor
             missing: list[str] = []
-            for k, _ in _keys(analysis):
-                if k.startswith(("g:", "d:")):
-                    continue
+            for k, _ in _keys(analysis, fuzzy=False):
                 keys[k] = 1.0
             whole = _whole_key(analysis)
             if whole:
@@ -271,11 +266,18 @@ class NameIndex:
             return []
         # a little length normalisation: among rows sharing the query's words, shorter names
         # (fewer unmatched words) come first ("R. Wu" → "Rosalia Wu" before a 10-syllable name)
-        lengths = self.lengths
-        scores = {r: sc / (1.0 + 0.05 * lengths[r]) for r, sc in scores.items()}
+        # ranked by (score, -row): best first, ties to the earlier row, so results never
+        # depend on hash order (plain tuples: compared in C, no key function per row)
+        rows = list(scores)
+        keyed = zip(
+            map(truediv, scores.values(), map(self._divisors().__getitem__, rows)),
+            map(neg, rows),
+            strict=True,
+        )  # built by C iterators: this runs over every scored row (hundreds to thousands)
+        top = heapq.nlargest(limit if raw else limit * 4, keyed)
+        ranked = [(-neg_row, sc) for sc, neg_row in top]
         if raw:
-            return heapq.nlargest(limit, scores.items(), key=_by_score)  # type: ignore
-        ranked = heapq.nlargest(limit * 4, scores.items(), key=_by_score)
+            return ranked  # type: ignore[return-value]
         out: list[Candidate] = []
         seen: set[int] = set()
         for row, sc in ranked:
@@ -303,6 +305,14 @@ class NameIndex:
         if pos is None:
             return []
         return [self.names[r] for r in self._rows_by_entity()[pos]]
+
+    def _divisors(self) -> list[float]:
+        """Row -> length normalisation divisor of search scores (computed once, not pickled)."""
+        cached = self.__dict__.get("_div")
+        if cached is None:
+            cached = [1.0 + 0.05 * n for n in self.lengths]
+            self.__dict__["_div"] = cached
+        return cached
 
     def _positions(self) -> dict[str, int]:
         cached = self.__dict__.get("_pos")
