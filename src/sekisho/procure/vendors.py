@@ -30,6 +30,7 @@ from sekisho.match.normalize import LEGAL, NUMBER, WORD, analyze, variants
 from sekisho.model import ListedEntity
 from sekisho.procure.regimes import Vendor, date_end, date_start
 
+LOOKALIKE = 0.75  # a capped one-word look-alike of a covered vendor: a possible match
 STRONG = 0.95  # fuzzy scores at or above this are treated like an exact name match
 MIN_CONTAINED_CHARS = 3  # a covered name shorter than this never matches by containment
 # a query word is compared with a covered word that shares this share of its letter trigrams
@@ -395,7 +396,11 @@ class VendorMatcher:
             if query_han and cn.entity in self._han_entities and not _HAN.search(cn.name):
                 continue
             cmp = compare(query, cn.name, "Company")
-            if cmp.score >= self.threshold:
+            # compare() holds a one-word look-alike under the threshold, because a sanctions
+            # list is full of short brands one letter apart ("Sysco"/"Zisco"); against the few
+            # covered vendors a look-alike brand ("Huawey") is how relabelled equipment hides
+            lookalike = cmp.features.get("single_fuzzy_word") and cmp.score >= LOOKALIKE
+            if cmp.score >= self.threshold or lookalike:
                 definite = cmp.score >= STRONG and all_exact
                 keep(VendorHit(cn, query, cmp.score, "fuzzy", definite, cmp.explanation))
         for key in keys:
