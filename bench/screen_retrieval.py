@@ -27,6 +27,7 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
+from html.parser import HTMLParser
 from pathlib import Path
 
 import icu
@@ -210,6 +211,10 @@ def read_negatives(data: Path) -> list[tuple[str, str, Party]]:
     for r in reader:
         if len(r) >= 4 and r[3].strip():
             companies.setdefault(r[3].strip(), "china_a_shares")
+    for name in _jpx_names(base / "jpx-japan/data_j.xls"):
+        companies.setdefault(name, "jpx_japan")
+    for name in _krx_names(base / "krx-korea/상장법인목록.xls"):
+        companies.setdefault(name, "krx_korea")
     for name, src in companies.items():
         if name.strip():
             out.append((src, "company", Party(name)))
@@ -226,6 +231,55 @@ def read_negatives(data: Path) -> list[tuple[str, str, Party]]:
                 )
             )
     return out
+
+
+def _jpx_names(path: Path) -> list[str]:
+    """Companies listed on the Tokyo exchange (short Japanese names); funds, ETFs and REITs
+    are not companies a party would be."""
+    import xlrd  # dev extra: the JPX list is an Excel 97 workbook
+
+    sheet = xlrd.open_workbook(str(path)).sheet_by_index(0)
+    header = sheet.row_values(0)
+    name_col, market_col = header.index("銘柄名"), header.index("市場・商品区分")
+    return [
+        str(sheet.cell_value(r, name_col)).strip()
+        for r in range(1, sheet.nrows)
+        if "株式" in str(sheet.cell_value(r, market_col))
+        or sheet.cell_value(r, market_col) == "PRO Market"
+    ]
+
+
+class _FirstColumn(HTMLParser):
+    """The first cell of every table row (KRX's "xls" download is an HTML table)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[str] = []
+        self._cell: list[str] | None = None
+        self._col = -1
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "tr":
+            self._col = -1
+        elif tag == "td":
+            self._col += 1
+            self._cell = [] if self._col == 0 else None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._cell is not None:
+            self.rows.append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _krx_names(path: Path) -> list[str]:
+    """Companies listed on the Korea Exchange (Korean names, column 회사명)."""
+    parser = _FirstColumn()
+    parser.feed(path.read_bytes().decode("euc-kr", errors="replace"))
+    return [n for n in parser.rows if n]
 
 
 def exact_listed(name: str, listed: set[str]) -> bool:

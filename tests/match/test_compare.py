@@ -186,6 +186,16 @@ def test_numbers_differing_with_other_words_stay_apart(query, candidate, schema)
         ("John Richardson", "John R. Bolton", "Person"),  # the initial stands for another name
         ("Oleksandr Kovalenko", "Petro Oleksandrovych Kovalenko", "Person"),  # father's name
         ("Softbank", "Postbank", None),  # one word, another first letter
+        ("씨젠", "Si'EN", None),  # a romanised Hangul name only looking like a Latin one
+        ("オリコン", "Orion", None),  # ... and a katakana one
+        ("カンロ", "カント", None),  # one other kana syllable
+        ("华微电子", "Huawei", None),  # two characters met by pinyin alone, and more said
+        ("精测电子", "Shanghai Jingce", None),
+        ("NEC", "NEC Engineers Private, Ltd.", None),  # three letters, other words
+        ("SDS Holdings", "SDS", None),
+        ("Fujitsu", "Fujitsu Network Solutions Limited", None),  # a line of that business
+        ("Nationwide", "Nationwide Shipping Ltd", None),
+        ("Raytheon", "Raytheon/Lockheed Martin Javelin Joint Venture", None),  # JV parents
     ],
 )
 def test_script_and_name_structure_rules_keep_these_apart(query, candidate, schema):
@@ -200,6 +210,12 @@ def test_script_and_name_structure_rules_keep_these_apart(query, candidate, sche
         ("Joint Stok Company Votkinsky Zavod", "Joint Stock Company Votkinsky Zavod", None),
         ("Skyio Inc.", "Skydio Inc.", None),  # one slip, and the legal form agrees
         ("Janan Mohammad Ahmed Agha", "Janan Agha", "Person"),  # father's names added
+        ("태성은행", "Taesong Bank", None),  # other romanisation, and "bank" agrees
+        ("ZTE", "ZTE Corporation", None),  # a short name with its legal form only
+        ("Huawei", "Huawei Technologies Co., Ltd.", None),  # the filler of its own name
+        ("Nationwide Shipping", "Nationwide Shipping Ltd", None),
+        ("华为", "Huawei", None),  # the whole Chinese name is the pinyin
+        ("AIAI", "AL-ITIHAAD AL-ISLAMIYA / AIAI", "Organization"),  # aliases split at "/"
     ],
 )
 def test_slips_and_added_names_still_match(query, candidate, schema):

@@ -262,11 +262,21 @@ def _onset(word: str) -> str:
 
 
 _VOWEL = re.compile("[aeiou]")
+_JOINT_VENTURE = re.compile(r"(?i)\bjoint[\s-]+venture\b|\bJV\b|合资|合弁")
 _HAN_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def _vowelless(t: str) -> bool:
     return len(t) >= 3 and not _VOWEL.search(t, 1)
+
+
+def _syllabic(a: Analysis) -> str | None:
+    """"Hang" or "Kana" for a name written in Hangul or kana alone (no kanji), else None."""
+    if a.script == "Hang":
+        return "Hang"
+    if a.script in _SYLLABIC or (a.script == "Jpan" and not _HAN_RE.search(a.original)):
+        return "Kana"
+    return None
 
 
 def _is_person(schema: str | None) -> bool:
@@ -302,8 +312,11 @@ def _best(query: str, candidate: str, schema: str | None, floor: float | None):
     """Best comparison over the readings of both names (None: all provably under floor)."""
     best: Comparison | None = None
     # "Al-Qa'ida/Islamic Army": a slash often separates aliases written in one field
+    # (but "Raytheon/Lockheed Martin Javelin Joint Venture" names a venture of two parents)
     cands = [candidate] + (
-        [p for p in candidate.split("/") if p.strip()] if "/" in candidate else []
+        [p for p in candidate.split("/") if p.strip()]
+        if "/" in candidate and not _JOINT_VENTURE.search(candidate)
+        else []
     )
     q_variants = variants(query)
     q_han = q_variants[0].script == "Hani"
@@ -354,7 +367,8 @@ def _compare_analyses(
         )
     # in a syllabic script one other block is another syllable and another name ("김종은" /
     # "김정은"): names written in it on both sides meet only on whole syllables
-    exact = qa.script == ca.script and qa.script in _SYLLABIC
+    q_syl, c_syl = _syllabic(qa), _syllabic(ca)
+    exact = q_syl is not None and q_syl == c_syl
     pairs, q_used, c_used = _align(qt, ct, person, exact)
     if (
         floor is not None
@@ -482,8 +496,10 @@ def _compare_analyses(
         "~", "truncates", "sounds like (other characters)", "same consonants as", "sounds like",
     ):  # (two letters swapped is a typing slip, not another brand: "Elrpom" / "Elprom")
         longest = max(len(qt[i].text) for i in strong[0].q)
-        # across scripts sound is all a transliteration keeps ("Хуавей" / "Huawei")
-        if longest < 8 and qa.script == ca.script == "Latn":
+        # across scripts sound is all a transliteration keeps ("Хуавей" / "Huawei"), but a
+        # romanised Hangul or kana name is spelt by rule, syllable by syllable: a look-alike
+        # of it is another name ("씨젠" ssijen / "Si'EN", "オリコン" orikon / "Orion")
+        if (longest < 8 and qa.script == ca.script == "Latn") or q_syl != c_syl:
             score = min(score, 0.78)
             features["single_fuzzy_word"] = 1.0
     # a name resting on one word that is only similar and starts with another letter
@@ -500,6 +516,44 @@ def _compare_analyses(
             score = min(score, 0.78)
             features["single_fuzzy_word"] = 1.0
             notes.append("the one shared word starts with another letter")
+    # guard 1b': a firm's name resting on one word of three letters or fewer while either
+    # name has a word of its own: three letters name thousands of firms ("NEC Engineers
+    # Private" is not NEC, "SDS Holdings" not the listed "SDS"); the bare name alone still
+    # matches, and so does any name whose other words agree
+    if (
+        not person
+        and len(strong) == 1
+        and strong[0].how == "="
+        and sum(len(qt[i].text) for i in strong[0].q) <= 3
+        and (
+            any(qt[i].kind in (WORD, GENERIC) for i in q_left)
+            or any(ct[j].kind in (WORD, GENERIC) for j in c_left)
+        )
+    ):
+        score = min(score, 0.78)
+        features["short_anchor"] = 1.0
+        notes.append("the one shared word is three letters or fewer")
+    # guard 1b'': a Chinese word of one or two characters meets a Latin name on its pinyin
+    # alone, and dozens of character pairs read alike ("华微" and "华为" are both "huawei"):
+    # when that is all that agrees and the Chinese name says more ("华微电子" / "Huawei",
+    # "精测电子" / "Shanghai Jingce"), it is a guess, not a match
+    if len(strong) == 1 and not features.get("single_fuzzy_word"):
+        p0 = strong[0]
+        q_han = [i for i in p0.q if _HAN_RE.search(qt[i].surface)]
+        c_han = [j for j in p0.c if _HAN_RE.search(ct[j].surface)]
+        han_toks, han_side, han_left = (
+            ([qt[i] for i in q_han], qt, q_left) if q_han and not c_han
+            else ([ct[j] for j in c_han], ct, c_left) if c_han and not q_han
+            else ([], qt, [])
+        )
+        if (
+            han_toks
+            and sum(len(t.surface) for t in han_toks) <= 2
+            and any(han_side[k].kind in (WORD, GENERIC, PLACE) for k in han_left)
+        ):
+            score = min(score, 0.78)
+            features["pinyin_only"] = 1.0
+            notes.append("a short Chinese name met only by its pinyin, and it says more")
     # guard 1c: for organisations word order carries meaning ("Best Buy" is not "Buy Best")
     if not person and _inverted(pairs, qt, ct):
         score *= 0.8
@@ -540,6 +594,21 @@ def _compare_analyses(
     if len(q_inf) == 1 and not q_initials and len(c_inf) >= 2 and c_left_inf and informative_hits:
         score = min(score, 0.7)
         features["single_token"] = 1.0
+    elif (
+        len(q_inf) == 1
+        and not q_initials
+        and informative_hits
+        and not person
+        and (lines := [j for j in c_left if ct[j].kind == GENERIC and ct[j].text in vocab.BUSINESS_LINES])
+    ):
+        # one brand against the brand plus a line of business ("Fujitsu" / "Fujitsu Network
+        # Solutions", "Pandora" / "Pandora Shipping Co."): one business of that name
+        score = min(score, 0.78)
+        features["business_line"] = 1.0
+        notes.append(
+            "the listed name adds a line of business ("
+            + ", ".join(f"'{ct[j].surface.upper()}'" for j in lines) + ")"
+        )
     # guard 4: father and son swapped around "bin"/"ibn" ("Salman bin Muhammad" is not
     # "Muhammad bin Salman")
     if _patronymic_swap(qt, ct, pairs):
