@@ -196,6 +196,8 @@ def test_numbers_differing_with_other_words_stay_apart(query, candidate, schema)
         ("Fujitsu", "Fujitsu Network Solutions Limited", None),  # a line of that business
         ("Nationwide", "Nationwide Shipping Ltd", None),
         ("Raytheon", "Raytheon/Lockheed Martin Javelin Joint Venture", None),  # JV parents
+        ("Kawasaki Heavy Industries", "Kawasaki Heavy Industries Aerospace Systems Co", None),
+        ("Antonia Rodriguez", "Antonio Rodriguez", "Person"),  # a woman's and a man's name
     ],
 )
 def test_script_and_name_structure_rules_keep_these_apart(query, candidate, schema):

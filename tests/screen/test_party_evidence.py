@@ -31,6 +31,9 @@ def test_one_common_shared_word_is_weak_evidence() -> None:
     assert "common in the lists" in common.explanation
     assert "common_anchor" not in rare.features
     assert common.score < rare.score
+    # a business word of the party's own counts as saying more ("Orient Logistics")
+    business = _hit(screener, "Orient Logistics", "x:100")
+    assert business is not None and "common_anchor" in business.features
 
 
 def test_organisation_name_against_listed_person_is_lowered() -> None:

@@ -187,6 +187,8 @@ def token_similarity(a: str, b: str, pa: str, pb: str, person: bool) -> tuple[fl
         return 1.0, "="
     if a.isdigit() or b.isdigit():
         return 0.0, ""
+    if person and len(a) == len(b) >= 4 and a[:-1] == b[:-1] and {a[-1], b[-1]} == {"a", "o"}:
+        return 0.0, ""  # "Antonia" / "Antonio", "Maria" / "Mario": a woman's and a man's name
     same_onset = _onset(a) == _onset(b)  # "Aimee" does not sound like "Jimmy"
     if pa == pb and min(len(pa), len(pb)) >= 4 and same_onset:  # ("Cox" sounds "koks")
         return 0.95, "sounds like"
@@ -595,13 +597,11 @@ def _compare_analyses(
         score = min(score, 0.7)
         features["single_token"] = 1.0
     elif (
-        len(q_inf) == 1
-        and not q_initials
-        and informative_hits
+        informative_hits
         and not person
         and (lines := [j for j in c_left if ct[j].kind == GENERIC and ct[j].text in vocab.BUSINESS_LINES])
     ):
-        # one brand against the brand plus a line of business ("Fujitsu" / "Fujitsu Network
+        # a name against that name plus a line of business ("Fujitsu" / "Fujitsu Network
         # Solutions", "Pandora" / "Pandora Shipping Co."): one business of that name
         score = min(score, 0.78)
         features["business_line"] = 1.0

@@ -536,8 +536,8 @@ class Screener:
             notes.append(f"listed is a {kind.lower()}; party name has more words")
         shared = q_words & c_words
         person = kind in _PERSON or party.schema in _PERSON  # given names are all common
-        q_distinct_extra = [w for w in q_extra if w in q_words]
-        if len(shared) == 1 and q_distinct_extra and not person:
+        # ... a business word of its own counts too ("United Technologies" / "United Company")
+        if len(shared) == 1 and q_extra and not person:
             word = next(iter(shared))
             share = self.index.word_share(word)
             if share > COMMON_WORD_SHARE and share * len(self.index) >= COMMON_WORD_MIN:
