@@ -551,7 +551,7 @@ def _compare_analyses(
         if (
             han_toks
             and sum(len(t.surface) for t in han_toks) <= 2
-            and any(han_side[k].kind in (WORD, GENERIC, PLACE) for k in han_left)
+            and any(han_side[k].kind in (WORD, GENERIC, PLACE, PARTICLE) for k in han_left)
         ):
             score = min(score, 0.78)
             features["pinyin_only"] = 1.0
