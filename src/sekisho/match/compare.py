@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache, partial
+from typing import NamedTuple
 
 from rapidfuzz.distance import (
     OSA as Levenshtein,  # edit distance counting a transposition as one edit
@@ -75,6 +75,7 @@ _PERSON = {"Person"}
 _SYLLABIC = {"Hang", "Kana", "Hira"}
 _DISTINCT = {WORD, NUMBER, INITIAL}
 _PLAIN = (WORD, PARTICLE)  # token kinds _pair_sim compares with token_similarity as they are
+_WORDISH = (WORD, PARTICLE)  # kinds whose same text is the same token
 _ORG = {"Company", "Organization", "LegalEntity", "Vessel", "Aircraft"}
 
 
@@ -117,10 +118,12 @@ class Comparison:
         return f"Comparison(score={self.score!r}, explanation={self.explanation!r})"
 
 
-@dataclass
-class _Pair:
-    q: list[int]
-    c: list[int]
+class _Pair(NamedTuple):
+    """Aligned token indices of both names (tuples: a cached Comparison keeps its pairs, and a
+    tuple of atoms costs the garbage collector nothing once seen)."""
+
+    q: tuple[int, ...]
+    c: tuple[int, ...]
     sim: float
     how: str
 
@@ -137,12 +140,26 @@ class _Prep:
     per analysed name instead of once per pair (a screen compares one query with dozens of
     names, and list names recur across queries)."""
 
-    __slots__ = ("tokens", "weights", "texts", "forms", "inf", "nums", "son", "firsts", "initials")
+    __slots__ = (
+        "tokens", "weights", "texts", "forms", "inf", "nums", "son", "firsts", "initials",
+        "kinds", "text", "surface", "phon", "han", "informative", "legal", "fuzzy", "plain",
+    )
 
     def __init__(self, tokens: tuple[Token, ...]) -> None:
         self.tokens = tokens  # held so that id(tokens) stays this tuple's while cached
         self.weights = [_weight(t) for t in tokens]
         self.texts = frozenset(t.text for t in tokens) | frozenset(t.surface for t in tokens)
+        # the tokens' fields as lists (an index is cheaper than an attribute in the loops)
+        self.kinds = [t.kind for t in tokens]
+        self.text = [t.text for t in tokens]
+        self.surface = [t.surface for t in tokens]
+        self.phon = [t.phon for t in tokens]
+        self.han = [bool(_HAN_RE.search(t.surface)) for t in tokens]  # written in Han
+        self.informative = [t.kind in (WORD, NUMBER) for t in tokens]
+        self.legal = [i for i, t in enumerate(tokens) if t.kind == LEGAL]
+        # tokens the fuzzy pass of _align looks at, and those it compares as they are
+        self.fuzzy = [i for i, t in enumerate(tokens) if t.kind not in (LEGAL, STOP, PLACE)]
+        self.plain = [t.kind in _PLAIN and not h for t, h in zip(tokens, self.han, strict=True)]
         self.forms = [t.surface if t.kind == GENERIC else t.text for t in tokens]
         self.inf = [i for i, t in enumerate(tokens) if t.kind in (WORD, NUMBER)]
         self.nums = frozenset(_cardinal(t.text) for t in tokens if t.kind == NUMBER)
@@ -621,71 +638,85 @@ def _patronymic_swap(qt, ct, pairs: list[_Pair]) -> bool:
 
 
 def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool, exact: bool = False):
+    qp, cp = _prep(qt), _prep(ct)
     pairs: list[_Pair] = []
     q_used: set[int] = set()
     c_used: set[int] = set()
+    qk, ck = qp.kinds, cp.kinds
+    qx, cx = qp.text, cp.text
+    qs, cs = qp.surface, cp.surface
+    nq, nc = len(qt), len(ct)
     # 1. exact (same kind families); legal forms pair with any legal form
-    ctexts = _prep(ct).texts
-    for i, a in enumerate(qt):
-        if a.text not in ctexts and a.surface not in ctexts:
+    ctexts = cp.texts
+    for i in range(nq):
+        at, asf = qx[i], qs[i]
+        if at not in ctexts and asf not in ctexts:
             continue
-        for j, b in enumerate(ct):
+        ak = qk[i]
+        for j in range(nc):
             if j in c_used:
                 continue
+            bk = ck[j]
             if (
-                a.text == b.text and (a.kind == b.kind or {a.kind, b.kind} <= {WORD, PARTICLE})
-            ) or (a.surface == b.surface and (LEGAL not in (a.kind, b.kind) or a.kind != b.kind)):
-                if a.kind == WORD and a.surface != b.surface and _HAN_RE.search(a.surface) \
-                        and _HAN_RE.search(b.surface):
+                at == cx[j] and (ak == bk or (ak in _WORDISH and bk in _WORDISH))
+            ) or (asf == cs[j] and ((ak != LEGAL and bk != LEGAL) or ak != bk)):
+                if ak == WORD and asf != cs[j] and qp.han[i] and cp.han[j]:
                     # same pinyin, other characters: a homophone, not the same name
-                    pairs.append(_Pair([i], [j], HOMOPHONE, "sounds like (other characters)"))
+                    pairs.append(_Pair((i,), (j,), HOMOPHONE, "sounds like (other characters)"))
                 else:
-                    pairs.append(_Pair([i], [j], 1.0, "="))
+                    pairs.append(_Pair((i,), (j,), 1.0, "="))
                 q_used.add(i)
                 c_used.add(j)
                 break
-    for i, a in enumerate(qt):
-        if i in q_used or a.kind != LEGAL:
-            continue
-        for j, b in enumerate(ct):
-            if j not in c_used and b.kind == LEGAL:
-                pairs.append(_Pair([i], [j], 0.9, "legal form"))
-                q_used.add(i)
-                c_used.add(j)
-                break
-    if len(q_used) == len(qt) or len(c_used) == len(ct) or exact:
+    if qp.legal and cp.legal:
+        for i in qp.legal:
+            if i in q_used:
+                continue
+            for j in cp.legal:
+                if j not in c_used:
+                    pairs.append(_Pair((i,), (j,), 0.9, "legal form"))
+                    q_used.add(i)
+                    c_used.add(j)
+                    break
+    if len(q_used) == nq or len(c_used) == nc or exact:
         return pairs, q_used, c_used
     # 2. compounds: one token = several adjacent tokens of the other name
     _compounds(qt, ct, q_used, c_used, pairs, False)
     _compounds(ct, qt, c_used, q_used, pairs, True)
     # 3. acronyms: "pla" = people's liberation army
-    if len(qt) - len(q_used) != len(ct) - len(c_used):
+    if nq - len(q_used) != nc - len(c_used):
         _acronyms(qt, ct, q_used, c_used, pairs, False, person)
         _acronyms(ct, qt, c_used, q_used, pairs, True, person)
-    # 4. fuzzy, best first
+    # 4. fuzzy, best first (sorted on -similarity, then the indices)
     cands: list[tuple[float, int, int, str]] = []
-    for i, a in enumerate(qt):
-        if i in q_used or a.kind in (LEGAL, STOP, PLACE):
+    c_free = [j for j in cp.fuzzy if j not in c_used]
+    cplain, cphon = cp.plain, cp.phon
+    for i in qp.fuzzy:
+        if i in q_used:
             continue
-        for j, b in enumerate(ct):
-            if j in c_used or b.kind in (LEGAL, STOP, PLACE):
+        if qp.plain[i]:
+            at, ap = qx[i], qp.phon[i]
+            for j in c_free:
+                if cplain[j]:  # what _pair_sim does, minus a call
+                    s, how = token_similarity(at, cx[j], ap, cphon[j], person)
+                else:
+                    s, how = _pair_sim(qt[i], ct[j], person)
+                if s >= MIN_TOKEN_SIM:
+                    cands.append((-s, i, j, how))
+        else:
+            a = qt[i]
+            for j in c_free:
+                s, how = _pair_sim(a, ct[j], person)
+                if s >= MIN_TOKEN_SIM:
+                    cands.append((-s, i, j, how))
+    if cands:
+        cands.sort()
+        for s, i, j, how in cands:
+            if i in q_used or j in c_used:
                 continue
-            if (  # what _pair_sim does, minus a call
-                a.kind in _PLAIN and b.kind in _PLAIN
-                and not _HAN_RE.search(a.surface) and not _HAN_RE.search(b.surface)
-            ):
-                s, how = token_similarity(a.text, b.text, a.phon, b.phon, person)
-            else:
-                s, how = _pair_sim(a, b, person)
-            if s >= MIN_TOKEN_SIM:
-                cands.append((s, i, j, how))
-    cands.sort(key=lambda x: (-x[0], x[1], x[2]))
-    for s, i, j, how in cands:
-        if i in q_used or j in c_used:
-            continue
-        pairs.append(_Pair([i], [j], s, how))
-        q_used.add(i)
-        c_used.add(j)
+            pairs.append(_Pair((i,), (j,), -s, how))
+            q_used.add(i)
+            c_used.add(j)
     return pairs, q_used, c_used
 
 
