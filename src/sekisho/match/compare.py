@@ -324,14 +324,17 @@ def _best(query: str, candidate: str, schema: str | None, floor: float | None):
     )
     q_variants = variants(query)
     q_han = q_variants[0].script == "Hani"
+    q_any_han: bool | None = None  # Han anywhere in the query (looked up when needed)
     for qi, qa in enumerate(q_variants):
         q_reading = qi > 0 and q_han  # the Japanese reading of a Han-only name
         for c in cands:
             c_variants = variants(c)
-            c_han = c_variants[0].script == "Hani" or bool(_HAN_RE.search(c))
+            c_han = q_reading and (c_variants[0].script == "Hani" or bool(_HAN_RE.search(c)))
             for ci, ca in enumerate(c_variants):
                 c_reading = ci > 0 and c_variants[0].script == "Hani"
-                if (q_reading and c_han) or (c_reading and (q_han or _HAN_RE.search(query))):
+                if c_reading and q_any_han is None:
+                    q_any_han = q_han or bool(_HAN_RE.search(query))
+                if c_han or (c_reading and q_any_han):
                     continue  # two Han names meet on their characters, not on a reading
                 result = _compare_analyses(qa, ca, schema, floor)
                 if result is None:
@@ -380,29 +383,47 @@ def _compare_analyses(
         and qa.original.strip() != ca.original.strip()
     ):
         return None  # nothing aligned: the score is 0 (the equal-names case is kept below)
-    qw = _prep(qt).weights
-    cw = _prep(ct).weights
+    qp, cp = _prep(qt), _prep(ct)
+    qw, cw = qp.weights, cp.weights
+    qk, ck = qp.kinds, cp.kinds
+    qinf, cinf = qp.informative, cp.informative  # kind in (WORD, NUMBER)
     # a city prefix ("东莞市大华", "Shenzhen ...") says where a firm registered, less than a
     # place that qualifies the name ("Deutsche Bank (Schweiz)")
-    if qt[0].kind == PLACE:
+    if qk[0] == PLACE:
         qw = [PREFIX_PLACE, *qw[1:]]
-    if ct[0].kind == PLACE:
+    if ck[0] == PLACE:
         cw = [PREFIX_PLACE, *cw[1:]]
 
+    # (sums below add in the order sum() would, so every score stays the same to the bit)
     matched_w = 0.0
     matched_mass = 0.0
     informative_hits = 0
     strong_hits = 0.0
+    power = PERSON_SIM_POWER if person else SIM_POWER
+    initial_pairs = False
     for p in pairs:
-        w = sum(qw[i] for i in p.q) + sum(cw[j] for j in p.c)
+        pq, pc, sim, how = p
+        wq = 0.0
+        hit = False
+        for i in pq:
+            wq += qw[i]
+            hit = hit or qinf[i]
+        wc = 0.0
+        for j in pc:
+            wc += cw[j]
+            hit = hit or cinf[j]
+        w = wq + wc
         matched_w += w
-        matched_mass += w * p.sim ** (PERSON_SIM_POWER if person else SIM_POWER)
-        if p.sim >= 0.75 and (
-            any(qt[i].kind in (WORD, NUMBER) for i in p.q)
-            or any(ct[j].kind in (WORD, NUMBER) for j in p.c)
-        ):
+        matched_mass += w * sim**power
+        if sim >= 0.75 and hit:
             informative_hits += 1
-            strong_hits += sum(qw[i] for i in p.q if qt[i].kind in (WORD, NUMBER))
+            ws = 0.0
+            for i in pq:
+                if qinf[i]:
+                    ws += qw[i]
+            strong_hits += ws
+        if how == "initial of":
+            initial_pairs = True
     # a Chinese name has no middle or father's names: every syllable left over is a
     # different given name ("慧 申" is not "Hui Sheng Shen")
     han_person = person and bool(_HAN_RE.search(qa.original) or _HAN_RE.search(ca.original))
@@ -411,34 +432,36 @@ def _compare_analyses(
     )
     q_left = [i for i in range(len(qt)) if i not in q_used]
     c_left = [j for j in range(len(ct)) if j not in c_used]
-    q_un = sum(qw[i] for i in q_left)
+    # (sum() keeps its int 0 for nothing: features show "0", not "0.0")
+    q_un = sum([qw[i] for i in q_left])
     if (
         person
         and not han_person
         and len(c_used) >= 2
-        and not any(ct[j].kind in _DISTINCT for j in c_left)
-        and not any(qt[i].kind == INITIAL for i in q_left)  # "Thomas A. Lind" says "A."
+        and not any(ck[j] in _DISTINCT for j in c_left)
+        and INITIAL not in [qk[i] for i in q_left]  # "Thomas A. Lind" says "A."
     ):
         # every name of the listed person is in the query, which says more ("Janan Mohammad
         # Ahmed Agha" / "Janan Agha"): father's and grandfather's names are often added
         q_un *= PERSON_QUERY_EXTRA
     # a listed Russian or Ukrainian name carries the father's name, which queries seldom give
     # (and an Arabic one the chain "bin Muhammad ibn Awad" of father's and grandfather's names)
-    c_un = sum(
+    c_un = sum([
         cw[j] * (0.5 if person and _ancestral(ct, j) else 1.0) for j in c_left
-    ) * extra_factor
+    ]) * extra_factor
     # a substitution (distinctive words left over on BOTH sides) is evidence of a different
     # party, much more than a word one side merely omits ("Barack" vs "Michelle" Obama)
-    q_sub = sum(qw[i] if qt[i].kind in _DISTINCT else GENERIC_SWAP for i in q_left
-                if qt[i].kind in _DISTINCT or qt[i].kind == GENERIC)
-    c_sub = sum(cw[j] if ct[j].kind in _DISTINCT else GENERIC_SWAP for j in c_left
-                if ct[j].kind in _DISTINCT or ct[j].kind == GENERIC)
+    q_sub = sum([qw[i] if qk[i] in _DISTINCT else GENERIC_SWAP for i in q_left
+                 if qk[i] in _DISTINCT or qk[i] == GENERIC])
+    c_sub = sum([cw[j] if ck[j] in _DISTINCT else GENERIC_SWAP for j in c_left
+                 if ck[j] in _DISTINCT or ck[j] == GENERIC])
     # a full word met only by an initial ("Richardson" ~ "R.") while the other name keeps a
     # word of its own ("John R. Bolton"): another surname, not an abbreviated one
-    q_sub += sum(qw[i] for p in pairs if p.how == "initial of" for i in p.q
-                 if qt[i].kind != INITIAL)
-    c_sub += sum(cw[j] for p in pairs if p.how == "initial of" for j in p.c
-                 if ct[j].kind != INITIAL)
+    if initial_pairs:
+        q_sub += sum(qw[i] for p in pairs if p.how == "initial of" for i in p.q
+                     if qk[i] != INITIAL)
+        c_sub += sum(cw[j] for p in pairs if p.how == "initial of" for j in p.c
+                     if ck[j] != INITIAL)
     swap = min(q_sub, c_sub) * SWAP_PENALTY
     denom = matched_w + q_un + c_un + swap
     score = matched_mass / denom if denom else 0.0
