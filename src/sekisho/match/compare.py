@@ -788,7 +788,9 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
     if ny - len(y_used) < 2:
         return
     prep = _prep(ys)
+    xprep = _prep(xs)
     forms = prep.forms
+    ykinds, yhan = prep.kinds, prep.han
     for i, a in enumerate(xs):
         if i in x_used or a.kind not in (WORD, GENERIC, PLACE) or len(a.text) < 2:
             continue
@@ -796,14 +798,14 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
         if target[:1] not in prep.firsts:  # no token of ys but the last starts like target
             continue
         short_target = len(target) < 4  # "NA" = "N A": only from single letters
-        han = bool(_HAN_RE.search(a.surface))
+        han = xprep.han[i]
         # Chinese characters spelt in pinyin: the syllables must be the same ones
         limit = 0 if han else _budget(len(target)) // 2 + (1 if len(target) >= 8 else 0)
         for j in range(ny - 1):
             # a name may start with an article or particle written apart ("van der Bilt")
-            if j in y_used or ys[j].kind in (LEGAL, NUMBER) or _HAN_RE.search(ys[j].surface):
+            if j in y_used or ykinds[j] in (LEGAL, NUMBER) or yhan[j]:
                 continue
-            if ys[j].kind == STOP and (j + 1 >= ny or ys[j + 1].kind == LEGAL):
+            if ykinds[j] == STOP and (j + 1 >= ny or ykinds[j + 1] == LEGAL):
                 continue
             first = forms[j]
             if first[0] != target[0] or len(first) >= len(target):
@@ -812,10 +814,9 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
             # the closest run wins: "mai kao" is within reach of "maikaoer", "mai kao er" is it
             best: tuple[int, int] | None = None  # (edits, last index)
             for k in range(j + 1, min(j + 16, ny)):
-                yk = ys[k]
-                if k in y_used or yk.kind in (LEGAL, NUMBER) or _HAN_RE.search(yk.surface):
+                if k in y_used or ykinds[k] in (LEGAL, NUMBER) or yhan[k]:
                     break
-                if short_target and (yk.kind != INITIAL or ys[j].kind != INITIAL):
+                if short_target and (ykinds[k] != INITIAL or ykinds[j] != INITIAL):
                     break
                 joined += forms[k]
                 if len(joined) > len(target) + 2:
@@ -827,9 +828,9 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
                         break
             if best is not None:
                 d, k = best
-                span = list(range(j, k + 1))
+                span = tuple(range(j, k + 1))
                 sim = 1.0 - d / (len(target) + 2)
-                q, c = ([i], span) if not swapped else (span, [i])
+                q, c = ((i,), span) if not swapped else (span, (i,))
                 pairs.append(_Pair(q, c, sim * 0.98, "written together as"))
                 x_used.add(i)
                 y_used.update(span)
@@ -849,7 +850,7 @@ def _acronyms(xs, ys, x_used, y_used, pairs, swapped: bool, person: bool) -> Non
         if len(content) < n:
             continue
         for start in range(len(content) - n + 1):
-            span = content[start : start + n]
+            span = tuple(content[start : start + n])
             if any(k in y_used for k in span):
                 continue
             if span[-1] - span[0] != n - 1 and not all(
@@ -860,7 +861,7 @@ def _acronyms(xs, ys, x_used, y_used, pairs, swapped: bool, person: bool) -> Non
                 continue
             if person and len(span) == len(content):
                 continue  # "N.N." is not Nursultan Nazarbayev
-            q, c = ([i], span) if not swapped else (span, [i])
+            q, c = ((i,), span) if not swapped else (span, (i,))
             pairs.append(_Pair(q, c, 0.85, "acronym of"))
             x_used.add(i)
             y_used.update(span)
