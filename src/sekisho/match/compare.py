@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache, partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rapidfuzz.distance import (
     OSA as Levenshtein,  # edit distance counting a transposition as one edit
@@ -432,8 +432,9 @@ def _compare_analyses(
     )
     q_left = [i for i in range(len(qt)) if i not in q_used]
     c_left = [j for j in range(len(ct)) if j not in c_used]
-    # (sum() keeps its int 0 for nothing: features show "0", not "0.0")
-    q_un = sum([qw[i] for i in q_left])
+    # sum() of nothing is the int 0 and the feature reads "0", not "0.0": Any keeps that so
+    # when mypyc compiles this module (a float variable would turn it into 0.0)
+    q_un: Any = sum([qw[i] for i in q_left])
     if (
         person
         and not han_person
