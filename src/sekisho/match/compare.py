@@ -143,6 +143,7 @@ class _Prep:
     __slots__ = (
         "tokens", "weights", "texts", "forms", "inf", "nums", "son", "firsts", "initials",
         "kinds", "text", "surface", "phon", "han", "informative", "legal", "fuzzy", "plain",
+        "one",
     )
 
     def __init__(self, tokens: tuple[Token, ...]) -> None:
@@ -160,6 +161,7 @@ class _Prep:
         # tokens the fuzzy pass of _align looks at, and those it compares as they are
         self.fuzzy = [i for i, t in enumerate(tokens) if t.kind not in (LEGAL, STOP, PLACE)]
         self.plain = [t.kind in _PLAIN and not h for t, h in zip(tokens, self.han, strict=True)]
+        self.one = [(i,) for i in range(len(tokens))]  # the (i,) of a _Pair, made once
         self.forms = [t.surface if t.kind == GENERIC else t.text for t in tokens]
         self.inf = [i for i, t in enumerate(tokens) if t.kind in (WORD, NUMBER)]
         self.nums = frozenset(_cardinal(t.text) for t in tokens if t.kind == NUMBER)
@@ -170,6 +172,16 @@ class _Prep:
 
 
 _PREPS: dict[int, _Prep] = {}
+_EQUAL: dict[tuple[int, int], _Pair] = {}  # _Pair((i,), (j,), 1.0, "="): the commonest pair
+
+
+def _equal(i: int, j: int) -> _Pair:
+    p = _EQUAL.get((i, j))
+    if p is None:
+        p = _Pair((i,), (j,), 1.0, "=")
+        if i < 64 and j < 64:
+            _EQUAL[(i, j)] = p
+    return p
 _PREPS_MAX = 131_072
 
 
@@ -686,9 +698,11 @@ def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool, exact: bo
             ) or (asf == cs[j] and ((ak != LEGAL and bk != LEGAL) or ak != bk)):
                 if ak == WORD and asf != cs[j] and qp.han[i] and cp.han[j]:
                     # same pinyin, other characters: a homophone, not the same name
-                    pairs.append(_Pair((i,), (j,), HOMOPHONE, "sounds like (other characters)"))
+                    pairs.append(
+                        _Pair(qp.one[i], cp.one[j], HOMOPHONE, "sounds like (other characters)")
+                    )
                 else:
-                    pairs.append(_Pair((i,), (j,), 1.0, "="))
+                    pairs.append(_equal(i, j))
                 q_used.add(i)
                 c_used.add(j)
                 break
@@ -698,7 +712,7 @@ def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool, exact: bo
                 continue
             for j in cp.legal:
                 if j not in c_used:
-                    pairs.append(_Pair((i,), (j,), 0.9, "legal form"))
+                    pairs.append(_Pair(qp.one[i], cp.one[j], 0.9, "legal form"))
                     q_used.add(i)
                     c_used.add(j)
                     break
@@ -738,7 +752,7 @@ def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool, exact: bo
         for s, i, j, how in cands:
             if i in q_used or j in c_used:
                 continue
-            pairs.append(_Pair((i,), (j,), -s, how))
+            pairs.append(_Pair(qp.one[i], cp.one[j], -s, how))
             q_used.add(i)
             c_used.add(j)
     return pairs, q_used, c_used
