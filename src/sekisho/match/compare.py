@@ -172,16 +172,6 @@ class _Prep:
 
 
 _PREPS: dict[int, _Prep] = {}
-_EQUAL: dict[tuple[int, int], _Pair] = {}  # _Pair((i,), (j,), 1.0, "="): the commonest pair
-
-
-def _equal(i: int, j: int) -> _Pair:
-    p = _EQUAL.get((i, j))
-    if p is None:
-        p = _Pair((i,), (j,), 1.0, "=")
-        if i < 64 and j < 64:
-            _EQUAL[(i, j)] = p
-    return p
 _PREPS_MAX = 131_072
 
 
@@ -193,6 +183,18 @@ def _prep(tokens: tuple[Token, ...]) -> _Prep:
         if len(_PREPS) >= _PREPS_MAX:
             _PREPS.clear()
         p = _PREPS[id(tokens)] = _Prep(tokens)
+    return p
+
+
+_EQUAL: dict[tuple[int, int], _Pair] = {}  # _Pair((i,), (j,), 1.0, "="): the commonest pair
+
+
+def _equal(i: int, j: int) -> _Pair:
+    p = _EQUAL.get((i, j))
+    if p is None:
+        p = _Pair((i,), (j,), 1.0, "=")
+        if i < 64 and j < 64:
+            _EQUAL[(i, j)] = p
     return p
 
 
