@@ -143,7 +143,7 @@ class _Prep:
     __slots__ = (
         "tokens", "weights", "texts", "forms", "inf", "nums", "son", "firsts", "initials",
         "kinds", "text", "surface", "phon", "han", "informative", "legal", "fuzzy", "plain",
-        "one",
+        "one", "targets", "acronyms",
     )
 
     def __init__(self, tokens: tuple[Token, ...]) -> None:
@@ -162,6 +162,16 @@ class _Prep:
         self.fuzzy = [i for i, t in enumerate(tokens) if t.kind not in (LEGAL, STOP, PLACE)]
         self.plain = [t.kind in _PLAIN and not h for t, h in zip(tokens, self.han, strict=True)]
         self.one = [(i,) for i in range(len(tokens))]  # the (i,) of a _Pair, made once
+        # tokens that may be written apart in another name (_compounds: index, form) and
+        # those that may be an acronym (_acronyms)
+        self.targets = [
+            (i, t.surface if t.kind == GENERIC else t.text)
+            for i, t in enumerate(tokens)
+            if t.kind in (WORD, GENERIC, PLACE) and len(t.text) >= 2
+        ]
+        self.acronyms = [
+            i for i, t in enumerate(tokens) if t.kind == WORD and 2 <= len(t.text) <= 5
+        ]
         self.forms = [t.surface if t.kind == GENERIC else t.text for t in tokens]
         self.inf = [i for i, t in enumerate(tokens) if t.kind in (WORD, NUMBER)]
         self.nums = frozenset(_cardinal(t.text) for t in tokens if t.kind == NUMBER)
@@ -808,12 +818,9 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
     xprep = _prep(xs)
     forms = prep.forms
     ykinds, yhan = prep.kinds, prep.han
-    for i, a in enumerate(xs):
-        if i in x_used or a.kind not in (WORD, GENERIC, PLACE) or len(a.text) < 2:
-            continue
-        target = a.surface if a.kind == GENERIC else a.text
-        if target[:1] not in prep.firsts:  # no token of ys but the last starts like target
-            continue
+    for i, target in xprep.targets:  # words, generic words and places of 2 letters or more
+        if i in x_used or target[:1] not in prep.firsts:  # (no token of ys but the last
+            continue  # starts like target)
         short_target = len(target) < 4  # "NA" = "N A": only from single letters
         han = xprep.han[i]
         # Chinese characters spelt in pinyin: the syllables must be the same ones
@@ -856,10 +863,10 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
 
 def _acronyms(xs, ys, x_used, y_used, pairs, swapped: bool, person: bool) -> None:
     content: list[int] | None = None
-    for i, a in enumerate(xs):
-        if i in x_used or a.kind != WORD or not 2 <= len(a.text) <= 5:
-            continue
-        if a.text[0] not in _prep(ys).initials:  # no content token of ys starts like it
+    initials = _prep(ys).initials
+    for i in _prep(xs).acronyms:  # words of 2 to 5 letters
+        a = xs[i]
+        if i in x_used or a.text[0] not in initials:  # (no content token of ys starts like it)
             continue
         n = len(a.text)
         if content is None:
