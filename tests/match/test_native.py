@@ -112,3 +112,17 @@ def test_compiled_scores_exactly_as_the_source(a, b, schema):
 
 
 _SOURCE = _source_module() if compiled else None
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not compiled, reason="compare is not compiled (scripts/build_native.sh)")
+def test_compiled_scores_exactly_as_the_source_on_the_benchmark_pairs(shared_data: Path):
+    import csv
+
+    path = shared_data / "eval/namepairs/nomenklatura/cases.csv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) > 500
+    for r in rows:
+        schema = r["schema"] or None
+        _same(compare(r["name1"], r["name2"], schema), _SOURCE.compare(r["name1"], r["name2"], schema))
