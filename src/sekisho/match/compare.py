@@ -150,31 +150,35 @@ class _Prep:
         self.tokens = tokens  # held so that id(tokens) stays this tuple's while cached
         self.weights = [_weight(t) for t in tokens]
         self.texts = frozenset(t.text for t in tokens) | frozenset(t.surface for t in tokens)
-        # the tokens' fields as lists (an index is cheaper than an attribute in the loops)
-        self.kinds = [t.kind for t in tokens]
-        self.text = [t.text for t in tokens]
-        self.surface = [t.surface for t in tokens]
-        self.phon = [t.phon for t in tokens]
-        self.han = [bool(_HAN_RE.search(t.surface)) for t in tokens]  # written in Han
-        self.informative = [t.kind in (WORD, NUMBER) for t in tokens]
-        self.legal = [i for i, t in enumerate(tokens) if t.kind == LEGAL]
+        # the tokens' fields as tuples (an index is cheaper than an attribute in the loops)
+        self.kinds = _shared_kinds(tuple(t.kind for t in tokens))
+        self.text = tuple(t.text for t in tokens)
+        surface = tuple(t.surface for t in tokens)
+        self.surface = self.text if surface == self.text else surface  # (one copy if equal)
+        self.phon = tuple(t.phon for t in tokens)
+        self.han = _shared_flags(tuple(bool(_HAN_RE.search(t.surface)) for t in tokens))  # Han
+        self.informative = _shared_flags(tuple(t.kind in (WORD, NUMBER) for t in tokens))
+        self.legal = _shared_ints(tuple(i for i, t in enumerate(tokens) if t.kind == LEGAL))
         # tokens the fuzzy pass of _align looks at, and those it compares as they are
-        self.fuzzy = [i for i, t in enumerate(tokens) if t.kind not in (LEGAL, STOP, PLACE)]
-        self.plain = [t.kind in _PLAIN and not h for t, h in zip(tokens, self.han, strict=True)]
-        self.one = [(i,) for i in range(len(tokens))]  # the (i,) of a _Pair, made once
-        # tokens that may be written apart in another name (_compounds: index, form) and
-        # those that may be an acronym (_acronyms)
-        self.targets = [
-            (i, t.surface if t.kind == GENERIC else t.text)
-            for i, t in enumerate(tokens)
-            if t.kind in (WORD, GENERIC, PLACE) and len(t.text) >= 2
-        ]
-        self.acronyms = [
-            i for i, t in enumerate(tokens) if t.kind == WORD and 2 <= len(t.text) <= 5
-        ]
+        self.fuzzy = _shared_ints(
+            tuple(i for i, t in enumerate(tokens) if t.kind not in (LEGAL, STOP, PLACE))
+        )
+        self.plain = _shared_flags(
+            tuple(t.kind in _PLAIN and not h for t, h in zip(tokens, self.han, strict=True))
+        )
+        # the (i,) of a _Pair, made once
+        self.one = _ONES if len(tokens) <= len(_ONES) else tuple((i,) for i in range(len(tokens)))
+        # tokens that may be written apart in another name (_compounds) and those that may be
+        # an acronym (_acronyms)
+        self.targets = _shared_ints(tuple(
+            i for i, t in enumerate(tokens) if t.kind in (WORD, GENERIC, PLACE) and len(t.text) >= 2
+        ))
+        self.acronyms = _shared_ints(
+            tuple(i for i, t in enumerate(tokens) if t.kind == WORD and 2 <= len(t.text) <= 5)
+        )
         self.forms = [t.surface if t.kind == GENERIC else t.text for t in tokens]
         self.inf = [i for i, t in enumerate(tokens) if t.kind in (WORD, NUMBER)]
-        self.nums = frozenset(_cardinal(t.text) for t in tokens if t.kind == NUMBER)
+        self.nums = frozenset(_cardinal(t.text) for t in tokens if t.kind == NUMBER) or _NONE
         self.son = any(t.text in _SON_OF for t in tokens)
         # first letters a compound or an acronym of this name can start with (see there)
         self.firsts = frozenset(f[:1] for f in self.forms[:-1])
@@ -182,6 +186,34 @@ class _Prep:
 
 
 _PREPS: dict[int, _Prep] = {}
+_ONES = tuple((i,) for i in range(256))
+_NONE: frozenset[str] = frozenset()
+# equal tuples of kinds, flags or indices recur from name to name: one copy of each (one table
+# per type: (True,) == (1,))
+_SHARED_KINDS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_SHARED_INTS: dict[tuple[int, ...], tuple[int, ...]] = {}
+_SHARED_FLAGS: dict[tuple[bool, ...], tuple[bool, ...]] = {}
+
+
+def _shared(t: Any, table: dict) -> Any:
+    s = table.get(t)
+    if s is None:
+        if len(table) >= 65_536:  # bounded: past it, t itself
+            return t
+        s = table[t] = t
+    return s
+
+
+def _shared_kinds(t: tuple[str, ...]) -> tuple[str, ...]:
+    return _shared(t, _SHARED_KINDS)
+
+
+def _shared_ints(t: tuple[int, ...]) -> tuple[int, ...]:
+    return _shared(t, _SHARED_INTS)
+
+
+def _shared_flags(t: tuple[bool, ...]) -> tuple[bool, ...]:
+    return _shared(t, _SHARED_FLAGS)
 _PREPS_MAX = 131_072
 
 
@@ -818,7 +850,8 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
     xprep = _prep(xs)
     forms = prep.forms
     ykinds, yhan = prep.kinds, prep.han
-    for i, target in xprep.targets:  # words, generic words and places of 2 letters or more
+    for i in xprep.targets:  # words, generic words and places of 2 letters or more
+        target = xprep.forms[i]  # (the surface of a generic word, else the text)
         if i in x_used or target[:1] not in prep.firsts:  # (no token of ys but the last
             continue  # starts like target)
         short_target = len(target) < 4  # "NA" = "N A": only from single letters
