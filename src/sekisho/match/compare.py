@@ -373,12 +373,16 @@ def _compare(query: str, candidate: str, schema: str | None) -> Comparison:
 
 def _best(query: str, candidate: str, schema: str | None, floor: float | None):
     """Best comparison over the readings of both names (None: all provably under floor)."""
+    q_variants = variants(query)
+    if len(q_variants) == 1 and "/" not in candidate:
+        c_variants = variants(candidate)
+        if len(c_variants) == 1:  # one reading each (most names): what the loops below do
+            return _compare_analyses(q_variants[0], c_variants[0], schema, floor)
     best: Comparison | None = None
     # "Al-Qa'ida/Islamic Army": a slash often separates aliases written in one field
     cands = [candidate] + (
         [p for p in candidate.split("/") if p.strip()] if "/" in candidate else []
     )
-    q_variants = variants(query)
     q_han = q_variants[0].script == "Hani"
     q_any_han: bool | None = None  # Han anywhere in the query (looked up when needed)
     for qi, qa in enumerate(q_variants):
