@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache, partial
+from typing import Any, NamedTuple
 
 from rapidfuzz.distance import (
     OSA as Levenshtein,  # edit distance counting a transposition as one edit
@@ -75,6 +75,7 @@ _PERSON = {"Person"}
 _SYLLABIC = {"Hang", "Kana", "Hira"}
 _DISTINCT = {WORD, NUMBER, INITIAL}
 _PLAIN = (WORD, PARTICLE)  # token kinds _pair_sim compares with token_similarity as they are
+_WORDISH = (WORD, PARTICLE)  # kinds whose same text is the same token
 _ORG = {"Company", "Organization", "LegalEntity", "Vessel", "Aircraft"}
 
 
@@ -117,10 +118,12 @@ class Comparison:
         return f"Comparison(score={self.score!r}, explanation={self.explanation!r})"
 
 
-@dataclass
-class _Pair:
-    q: list[int]
-    c: list[int]
+class _Pair(NamedTuple):
+    """Aligned token indices of both names (tuples: a cached Comparison keeps its pairs, and a
+    tuple of atoms costs the garbage collector nothing once seen)."""
+
+    q: tuple[int, ...]
+    c: tuple[int, ...]
     sim: float
     how: str
 
@@ -137,15 +140,45 @@ class _Prep:
     per analysed name instead of once per pair (a screen compares one query with dozens of
     names, and list names recur across queries)."""
 
-    __slots__ = ("tokens", "weights", "texts", "forms", "inf", "nums", "son", "firsts", "initials")
+    __slots__ = (
+        "tokens", "weights", "texts", "forms", "inf", "nums", "son", "firsts", "initials",
+        "kinds", "text", "surface", "phon", "han", "informative", "legal", "fuzzy", "plain",
+        "one", "targets", "acronyms",
+    )
 
     def __init__(self, tokens: tuple[Token, ...]) -> None:
         self.tokens = tokens  # held so that id(tokens) stays this tuple's while cached
         self.weights = [_weight(t) for t in tokens]
         self.texts = frozenset(t.text for t in tokens) | frozenset(t.surface for t in tokens)
+        # the tokens' fields as tuples (an index is cheaper than an attribute in the loops)
+        self.kinds = _shared_kinds(tuple(t.kind for t in tokens))
+        self.text = tuple(t.text for t in tokens)
+        surface = tuple(t.surface for t in tokens)
+        self.surface = self.text if surface == self.text else surface  # (one copy if equal)
+        self.phon = tuple(t.phon for t in tokens)
+        self.han = _shared_flags(tuple(bool(_HAN_RE.search(t.surface)) for t in tokens))  # Han
+        self.informative = _shared_flags(tuple(t.kind in (WORD, NUMBER) for t in tokens))
+        self.legal = _shared_ints(tuple(i for i, t in enumerate(tokens) if t.kind == LEGAL))
+        # tokens the fuzzy pass of _align looks at, and those it compares as they are
+        self.fuzzy = _shared_ints(
+            tuple(i for i, t in enumerate(tokens) if t.kind not in (LEGAL, STOP, PLACE))
+        )
+        self.plain = _shared_flags(
+            tuple(t.kind in _PLAIN and not h for t, h in zip(tokens, self.han, strict=True))
+        )
+        # the (i,) of a _Pair, made once
+        self.one = _ONES if len(tokens) <= len(_ONES) else tuple((i,) for i in range(len(tokens)))
+        # tokens that may be written apart in another name (_compounds) and those that may be
+        # an acronym (_acronyms)
+        self.targets = _shared_ints(tuple(
+            i for i, t in enumerate(tokens) if t.kind in (WORD, GENERIC, PLACE) and len(t.text) >= 2
+        ))
+        self.acronyms = _shared_ints(
+            tuple(i for i, t in enumerate(tokens) if t.kind == WORD and 2 <= len(t.text) <= 5)
+        )
         self.forms = [t.surface if t.kind == GENERIC else t.text for t in tokens]
         self.inf = [i for i, t in enumerate(tokens) if t.kind in (WORD, NUMBER)]
-        self.nums = frozenset(_cardinal(t.text) for t in tokens if t.kind == NUMBER)
+        self.nums = frozenset(_cardinal(t.text) for t in tokens if t.kind == NUMBER) or _NONE
         self.son = any(t.text in _SON_OF for t in tokens)
         # first letters a compound or an acronym of this name can start with (see there)
         self.firsts = frozenset(f[:1] for f in self.forms[:-1])
@@ -153,6 +186,34 @@ class _Prep:
 
 
 _PREPS: dict[int, _Prep] = {}
+_ONES = tuple((i,) for i in range(256))
+_NONE: frozenset[str] = frozenset()
+# equal tuples of kinds, flags or indices recur from name to name: one copy of each (one table
+# per type: (True,) == (1,))
+_SHARED_KINDS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_SHARED_INTS: dict[tuple[int, ...], tuple[int, ...]] = {}
+_SHARED_FLAGS: dict[tuple[bool, ...], tuple[bool, ...]] = {}
+
+
+def _shared(t: Any, table: dict) -> Any:
+    s = table.get(t)
+    if s is None:
+        if len(table) >= 65_536:  # bounded: past it, t itself
+            return t
+        s = table[t] = t
+    return s
+
+
+def _shared_kinds(t: tuple[str, ...]) -> tuple[str, ...]:
+    return _shared(t, _SHARED_KINDS)
+
+
+def _shared_ints(t: tuple[int, ...]) -> tuple[int, ...]:
+    return _shared(t, _SHARED_INTS)
+
+
+def _shared_flags(t: tuple[bool, ...]) -> tuple[bool, ...]:
+    return _shared(t, _SHARED_FLAGS)
 _PREPS_MAX = 131_072
 
 
@@ -164,6 +225,18 @@ def _prep(tokens: tuple[Token, ...]) -> _Prep:
         if len(_PREPS) >= _PREPS_MAX:
             _PREPS.clear()
         p = _PREPS[id(tokens)] = _Prep(tokens)
+    return p
+
+
+_EQUAL: dict[tuple[int, int], _Pair] = {}  # _Pair((i,), (j,), 1.0, "="): the commonest pair
+
+
+def _equal(i: int, j: int) -> _Pair:
+    p = _EQUAL.get((i, j))
+    if p is None:
+        p = _Pair((i,), (j,), 1.0, "=")
+        if i < 64 and j < 64:
+            _EQUAL[(i, j)] = p
     return p
 
 
@@ -312,6 +385,11 @@ def _compare(query: str, candidate: str, schema: str | None) -> Comparison:
 
 def _best(query: str, candidate: str, schema: str | None, floor: float | None):
     """Best comparison over the readings of both names (None: all provably under floor)."""
+    q_variants = variants(query)
+    if len(q_variants) == 1 and "/" not in candidate:
+        c_variants = variants(candidate)
+        if len(c_variants) == 1:  # one reading each (most names): what the loops below do
+            return _compare_analyses(q_variants[0], c_variants[0], schema, floor)
     best: Comparison | None = None
     # "Al-Qa'ida/Islamic Army": a slash often separates aliases written in one field
     # (but "Raytheon/Lockheed Martin Javelin Joint Venture" names a venture of two parents)
@@ -320,16 +398,18 @@ def _best(query: str, candidate: str, schema: str | None, floor: float | None):
         if "/" in candidate and not _JOINT_VENTURE.search(candidate)
         else []
     )
-    q_variants = variants(query)
     q_han = q_variants[0].script == "Hani"
+    q_any_han: bool | None = None  # Han anywhere in the query (looked up when needed)
     for qi, qa in enumerate(q_variants):
         q_reading = qi > 0 and q_han  # the Japanese reading of a Han-only name
         for c in cands:
             c_variants = variants(c)
-            c_han = c_variants[0].script == "Hani" or bool(_HAN_RE.search(c))
+            c_han = q_reading and (c_variants[0].script == "Hani" or bool(_HAN_RE.search(c)))
             for ci, ca in enumerate(c_variants):
                 c_reading = ci > 0 and c_variants[0].script == "Hani"
-                if (q_reading and c_han) or (c_reading and (q_han or _HAN_RE.search(query))):
+                if c_reading and q_any_han is None:
+                    q_any_han = q_han or bool(_HAN_RE.search(query))
+                if c_han or (c_reading and q_any_han):
                     continue  # two Han names meet on their characters, not on a reading
                 result = _compare_analyses(qa, ca, schema, floor)
                 if result is None:
@@ -379,29 +459,47 @@ def _compare_analyses(
         and qa.original.strip() != ca.original.strip()
     ):
         return None  # nothing aligned: the score is 0 (the equal-names case is kept below)
-    qw = _prep(qt).weights
-    cw = _prep(ct).weights
+    qp, cp = _prep(qt), _prep(ct)
+    qw, cw = qp.weights, cp.weights
+    qk, ck = qp.kinds, cp.kinds
+    qinf, cinf = qp.informative, cp.informative  # kind in (WORD, NUMBER)
     # a city prefix ("东莞市大华", "Shenzhen ...") says where a firm registered, less than a
     # place that qualifies the name ("Deutsche Bank (Schweiz)")
-    if qt[0].kind == PLACE:
+    if qk[0] == PLACE:
         qw = [PREFIX_PLACE, *qw[1:]]
-    if ct[0].kind == PLACE:
+    if ck[0] == PLACE:
         cw = [PREFIX_PLACE, *cw[1:]]
 
+    # (sums below add in the order sum() would, so every score stays the same to the bit)
     matched_w = 0.0
     matched_mass = 0.0
     informative_hits = 0
     strong_hits = 0.0
+    power = PERSON_SIM_POWER if person else SIM_POWER
+    initial_pairs = False
     for p in pairs:
-        w = sum(qw[i] for i in p.q) + sum(cw[j] for j in p.c)
+        pq, pc, sim, how = p
+        wq = 0.0
+        hit = False
+        for i in pq:
+            wq += qw[i]
+            hit = hit or qinf[i]
+        wc = 0.0
+        for j in pc:
+            wc += cw[j]
+            hit = hit or cinf[j]
+        w = wq + wc
         matched_w += w
-        matched_mass += w * p.sim ** (PERSON_SIM_POWER if person else SIM_POWER)
-        if p.sim >= 0.75 and (
-            any(qt[i].kind in (WORD, NUMBER) for i in p.q)
-            or any(ct[j].kind in (WORD, NUMBER) for j in p.c)
-        ):
+        matched_mass += w * sim**power
+        if sim >= 0.75 and hit:
             informative_hits += 1
-            strong_hits += sum(qw[i] for i in p.q if qt[i].kind in (WORD, NUMBER))
+            ws = 0.0
+            for i in pq:
+                if qinf[i]:
+                    ws += qw[i]
+            strong_hits += ws
+        if how == "initial of":
+            initial_pairs = True
     # a Chinese name has no middle or father's names: every syllable left over is a
     # different given name ("慧 申" is not "Hui Sheng Shen")
     han_person = person and bool(_HAN_RE.search(qa.original) or _HAN_RE.search(ca.original))
@@ -410,34 +508,37 @@ def _compare_analyses(
     )
     q_left = [i for i in range(len(qt)) if i not in q_used]
     c_left = [j for j in range(len(ct)) if j not in c_used]
-    q_un = sum(qw[i] for i in q_left)
+    # sum() of nothing is the int 0 and the feature reads "0", not "0.0": Any keeps that so
+    # when mypyc compiles this module (a float variable would turn it into 0.0)
+    q_un: Any = sum([qw[i] for i in q_left])
     if (
         person
         and not han_person
         and len(c_used) >= 2
-        and not any(ct[j].kind in _DISTINCT for j in c_left)
-        and not any(qt[i].kind == INITIAL for i in q_left)  # "Thomas A. Lind" says "A."
+        and not any(ck[j] in _DISTINCT for j in c_left)
+        and INITIAL not in [qk[i] for i in q_left]  # "Thomas A. Lind" says "A."
     ):
         # every name of the listed person is in the query, which says more ("Janan Mohammad
         # Ahmed Agha" / "Janan Agha"): father's and grandfather's names are often added
         q_un *= PERSON_QUERY_EXTRA
     # a listed Russian or Ukrainian name carries the father's name, which queries seldom give
     # (and an Arabic one the chain "bin Muhammad ibn Awad" of father's and grandfather's names)
-    c_un = sum(
+    c_un = sum([
         cw[j] * (0.5 if person and _ancestral(ct, j) else 1.0) for j in c_left
-    ) * extra_factor
+    ]) * extra_factor
     # a substitution (distinctive words left over on BOTH sides) is evidence of a different
     # party, much more than a word one side merely omits ("Barack" vs "Michelle" Obama)
-    q_sub = sum(qw[i] if qt[i].kind in _DISTINCT else GENERIC_SWAP for i in q_left
-                if qt[i].kind in _DISTINCT or qt[i].kind == GENERIC)
-    c_sub = sum(cw[j] if ct[j].kind in _DISTINCT else GENERIC_SWAP for j in c_left
-                if ct[j].kind in _DISTINCT or ct[j].kind == GENERIC)
+    q_sub = sum([qw[i] if qk[i] in _DISTINCT else GENERIC_SWAP for i in q_left
+                 if qk[i] in _DISTINCT or qk[i] == GENERIC])
+    c_sub = sum([cw[j] if ck[j] in _DISTINCT else GENERIC_SWAP for j in c_left
+                 if ck[j] in _DISTINCT or ck[j] == GENERIC])
     # a full word met only by an initial ("Richardson" ~ "R.") while the other name keeps a
     # word of its own ("John R. Bolton"): another surname, not an abbreviated one
-    q_sub += sum(qw[i] for p in pairs if p.how == "initial of" for i in p.q
-                 if qt[i].kind != INITIAL)
-    c_sub += sum(cw[j] for p in pairs if p.how == "initial of" for j in p.c
-                 if ct[j].kind != INITIAL)
+    if initial_pairs:
+        q_sub += sum(qw[i] for p in pairs if p.how == "initial of" for i in p.q
+                     if qk[i] != INITIAL)
+        c_sub += sum(cw[j] for p in pairs if p.how == "initial of" for j in p.c
+                     if ck[j] != INITIAL)
     swap = min(q_sub, c_sub) * SWAP_PENALTY
     denom = matched_w + q_un + c_un + swap
     score = matched_mass / denom if denom else 0.0
@@ -690,71 +791,87 @@ def _patronymic_swap(qt, ct, pairs: list[_Pair]) -> bool:
 
 
 def _align(qt: tuple[Token, ...], ct: tuple[Token, ...], person: bool, exact: bool = False):
+    qp, cp = _prep(qt), _prep(ct)
     pairs: list[_Pair] = []
     q_used: set[int] = set()
     c_used: set[int] = set()
+    qk, ck = qp.kinds, cp.kinds
+    qx, cx = qp.text, cp.text
+    qs, cs = qp.surface, cp.surface
+    nq, nc = len(qt), len(ct)
     # 1. exact (same kind families); legal forms pair with any legal form
-    ctexts = _prep(ct).texts
-    for i, a in enumerate(qt):
-        if a.text not in ctexts and a.surface not in ctexts:
+    ctexts = cp.texts
+    for i in range(nq):
+        at, asf = qx[i], qs[i]
+        if at not in ctexts and asf not in ctexts:
             continue
-        for j, b in enumerate(ct):
+        ak = qk[i]
+        for j in range(nc):
             if j in c_used:
                 continue
+            bk = ck[j]
             if (
-                a.text == b.text and (a.kind == b.kind or {a.kind, b.kind} <= {WORD, PARTICLE})
-            ) or (a.surface == b.surface and (LEGAL not in (a.kind, b.kind) or a.kind != b.kind)):
-                if a.kind == WORD and a.surface != b.surface and _HAN_RE.search(a.surface) \
-                        and _HAN_RE.search(b.surface):
+                at == cx[j] and (ak == bk or (ak in _WORDISH and bk in _WORDISH))
+            ) or (asf == cs[j] and ((ak != LEGAL and bk != LEGAL) or ak != bk)):
+                if ak == WORD and asf != cs[j] and qp.han[i] and cp.han[j]:
                     # same pinyin, other characters: a homophone, not the same name
-                    pairs.append(_Pair([i], [j], HOMOPHONE, "sounds like (other characters)"))
+                    pairs.append(
+                        _Pair(qp.one[i], cp.one[j], HOMOPHONE, "sounds like (other characters)")
+                    )
                 else:
-                    pairs.append(_Pair([i], [j], 1.0, "="))
+                    pairs.append(_equal(i, j))
                 q_used.add(i)
                 c_used.add(j)
                 break
-    for i, a in enumerate(qt):
-        if i in q_used or a.kind != LEGAL:
-            continue
-        for j, b in enumerate(ct):
-            if j not in c_used and b.kind == LEGAL:
-                pairs.append(_Pair([i], [j], 0.9, "legal form"))
-                q_used.add(i)
-                c_used.add(j)
-                break
-    if len(q_used) == len(qt) or len(c_used) == len(ct) or exact:
+    if qp.legal and cp.legal:
+        for i in qp.legal:
+            if i in q_used:
+                continue
+            for j in cp.legal:
+                if j not in c_used:
+                    pairs.append(_Pair(qp.one[i], cp.one[j], 0.9, "legal form"))
+                    q_used.add(i)
+                    c_used.add(j)
+                    break
+    if len(q_used) == nq or len(c_used) == nc or exact:
         return pairs, q_used, c_used
     # 2. compounds: one token = several adjacent tokens of the other name
     _compounds(qt, ct, q_used, c_used, pairs, False)
     _compounds(ct, qt, c_used, q_used, pairs, True)
     # 3. acronyms: "pla" = people's liberation army
-    if len(qt) - len(q_used) != len(ct) - len(c_used):
+    if nq - len(q_used) != nc - len(c_used):
         _acronyms(qt, ct, q_used, c_used, pairs, False, person)
         _acronyms(ct, qt, c_used, q_used, pairs, True, person)
-    # 4. fuzzy, best first
+    # 4. fuzzy, best first (sorted on -similarity, then the indices)
     cands: list[tuple[float, int, int, str]] = []
-    for i, a in enumerate(qt):
-        if i in q_used or a.kind in (LEGAL, STOP, PLACE):
+    c_free = [j for j in cp.fuzzy if j not in c_used]
+    cplain, cphon = cp.plain, cp.phon
+    for i in qp.fuzzy:
+        if i in q_used:
             continue
-        for j, b in enumerate(ct):
-            if j in c_used or b.kind in (LEGAL, STOP, PLACE):
+        if qp.plain[i]:
+            at, ap = qx[i], qp.phon[i]
+            for j in c_free:
+                if cplain[j]:  # what _pair_sim does, minus a call
+                    s, how = token_similarity(at, cx[j], ap, cphon[j], person)
+                else:
+                    s, how = _pair_sim(qt[i], ct[j], person)
+                if s >= MIN_TOKEN_SIM:
+                    cands.append((-s, i, j, how))
+        else:
+            a = qt[i]
+            for j in c_free:
+                s, how = _pair_sim(a, ct[j], person)
+                if s >= MIN_TOKEN_SIM:
+                    cands.append((-s, i, j, how))
+    if cands:
+        cands.sort()
+        for s, i, j, how in cands:
+            if i in q_used or j in c_used:
                 continue
-            if (  # what _pair_sim does, minus a call
-                a.kind in _PLAIN and b.kind in _PLAIN
-                and not _HAN_RE.search(a.surface) and not _HAN_RE.search(b.surface)
-            ):
-                s, how = token_similarity(a.text, b.text, a.phon, b.phon, person)
-            else:
-                s, how = _pair_sim(a, b, person)
-            if s >= MIN_TOKEN_SIM:
-                cands.append((s, i, j, how))
-    cands.sort(key=lambda x: (-x[0], x[1], x[2]))
-    for s, i, j, how in cands:
-        if i in q_used or j in c_used:
-            continue
-        pairs.append(_Pair([i], [j], s, how))
-        q_used.add(i)
-        c_used.add(j)
+            pairs.append(_Pair(qp.one[i], cp.one[j], -s, how))
+            q_used.add(i)
+            c_used.add(j)
     return pairs, q_used, c_used
 
 
@@ -803,22 +920,22 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
     if ny - len(y_used) < 2:
         return
     prep = _prep(ys)
+    xprep = _prep(xs)
     forms = prep.forms
-    for i, a in enumerate(xs):
-        if i in x_used or a.kind not in (WORD, GENERIC, PLACE) or len(a.text) < 2:
-            continue
-        target = a.surface if a.kind == GENERIC else a.text
-        if target[:1] not in prep.firsts:  # no token of ys but the last starts like target
-            continue
+    ykinds, yhan = prep.kinds, prep.han
+    for i in xprep.targets:  # words, generic words and places of 2 letters or more
+        target = xprep.forms[i]  # (the surface of a generic word, else the text)
+        if i in x_used or target[:1] not in prep.firsts:  # (no token of ys but the last
+            continue  # starts like target)
         short_target = len(target) < 4  # "NA" = "N A": only from single letters
-        han = bool(_HAN_RE.search(a.surface))
+        han = xprep.han[i]
         # Chinese characters spelt in pinyin: the syllables must be the same ones
         limit = 0 if han else _budget(len(target)) // 2 + (1 if len(target) >= 8 else 0)
         for j in range(ny - 1):
             # a name may start with an article or particle written apart ("van der Bilt")
-            if j in y_used or ys[j].kind in (LEGAL, NUMBER) or _HAN_RE.search(ys[j].surface):
+            if j in y_used or ykinds[j] in (LEGAL, NUMBER) or yhan[j]:
                 continue
-            if ys[j].kind == STOP and (j + 1 >= ny or ys[j + 1].kind == LEGAL):
+            if ykinds[j] == STOP and (j + 1 >= ny or ykinds[j + 1] == LEGAL):
                 continue
             first = forms[j]
             if first[0] != target[0] or len(first) >= len(target):
@@ -827,10 +944,9 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
             # the closest run wins: "mai kao" is within reach of "maikaoer", "mai kao er" is it
             best: tuple[int, int] | None = None  # (edits, last index)
             for k in range(j + 1, min(j + 16, ny)):
-                yk = ys[k]
-                if k in y_used or yk.kind in (LEGAL, NUMBER) or _HAN_RE.search(yk.surface):
+                if k in y_used or ykinds[k] in (LEGAL, NUMBER) or yhan[k]:
                     break
-                if short_target and (yk.kind != INITIAL or ys[j].kind != INITIAL):
+                if short_target and (ykinds[k] != INITIAL or ykinds[j] != INITIAL):
                     break
                 joined += forms[k]
                 if len(joined) > len(target) + 2:
@@ -842,9 +958,9 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
                         break
             if best is not None:
                 d, k = best
-                span = list(range(j, k + 1))
+                span = tuple(range(j, k + 1))
                 sim = 1.0 - d / (len(target) + 2)
-                q, c = ([i], span) if not swapped else (span, [i])
+                q, c = ((i,), span) if not swapped else (span, (i,))
                 pairs.append(_Pair(q, c, sim * 0.98, "written together as"))
                 x_used.add(i)
                 y_used.update(span)
@@ -853,10 +969,10 @@ def _compounds(xs, ys, x_used, y_used, pairs, swapped: bool) -> None:
 
 def _acronyms(xs, ys, x_used, y_used, pairs, swapped: bool, person: bool) -> None:
     content: list[int] | None = None
-    for i, a in enumerate(xs):
-        if i in x_used or a.kind != WORD or not 2 <= len(a.text) <= 5:
-            continue
-        if a.text[0] not in _prep(ys).initials:  # no content token of ys starts like it
+    initials = _prep(ys).initials
+    for i in _prep(xs).acronyms:  # words of 2 to 5 letters
+        a = xs[i]
+        if i in x_used or a.text[0] not in initials:  # (no content token of ys starts like it)
             continue
         n = len(a.text)
         if content is None:
@@ -864,7 +980,7 @@ def _acronyms(xs, ys, x_used, y_used, pairs, swapped: bool, person: bool) -> Non
         if len(content) < n:
             continue
         for start in range(len(content) - n + 1):
-            span = content[start : start + n]
+            span = tuple(content[start : start + n])
             if any(k in y_used for k in span):
                 continue
             if span[-1] - span[0] != n - 1 and not all(
@@ -875,7 +991,7 @@ def _acronyms(xs, ys, x_used, y_used, pairs, swapped: bool, person: bool) -> Non
                 continue
             if person and len(span) == len(content):
                 continue  # "N.N." is not Nursultan Nazarbayev
-            q, c = ([i], span) if not swapped else (span, [i])
+            q, c = ((i,), span) if not swapped else (span, (i,))
             pairs.append(_Pair(q, c, 0.85, "acronym of"))
             x_used.add(i)
             y_used.update(span)
