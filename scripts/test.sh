@@ -11,5 +11,9 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
   (apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }) \
     || echo "warning: could not install chromium; the browser tests will be skipped" >&2
 fi
+# compare() compiled with mypyc (optional, ~2x faster; tests check it against the source);
+# a failed build leaves pure Python, which the same tests cover
+bash scripts/build_native.sh >/dev/null 2>&1 \
+  || echo "warning: compiled compare() not built; testing pure Python only" >&2
 .venv/bin/ruff check src tests bench
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sekisho.lists.store import diff_entities, snapshot_id
@@ -77,6 +77,7 @@ _SUFFIXES = [".csv", ".xml", ".json", ".txt", ".csv.gz", ".xlsx", ".yaml", ".dat
 
 @settings(max_examples=40, deadline=None)
 @given(st.binary(max_size=2048), st.sampled_from(_SUFFIXES), st.booleans())
+@example(b"\r\x00", ".csv", False)  # once crashed the transcribed-list sniffer (csv.Error)
 def test_random_bytes_never_crash_a_load(
     tmp_path_factory, data: bytes, suffix: str, forced: bool
 ) -> None:

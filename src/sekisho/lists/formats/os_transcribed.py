@@ -49,7 +49,11 @@ _SCHEMAS = {
 
 
 def _header_source(first_line: str) -> str | None:
-    cells = [c.strip().strip('"').lower() for c in next(csv.reader([first_line]), [])]
+    try:  # a stray carriage return or NUL byte is not a header ("\r\x00" stops csv)
+        row = next(csv.reader([first_line.strip("\r\n")]), [])
+    except csv.Error:
+        return None
+    cells = [c.strip().strip('"').lower() for c in row]
     for source, expected in _HEADERS.items():
         if tuple(cells[: len(expected)]) == expected:
             return source
