@@ -90,7 +90,7 @@ def parse(paths: list[Path]) -> ParseResult:
     except csv.Error as exc:
         raise FormatError(f"malformed CSV: {exc}", file=path, line=line) from exc
     first = records[0][1] if records else []
-    if len(first) <= 3 and first[0].strip().lower() == "last updated":
+    if first and len(first) <= 3 and first[0].strip().lower() == "last updated":
         published = iso_date(first[1] if len(first) > 1 else None)
         records = records[1:]
     if not records:
