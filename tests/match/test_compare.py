@@ -216,6 +216,8 @@ def test_script_and_name_structure_rules_keep_these_apart(query, candidate, sche
         ("ZTE", "ZTE Corporation", None),  # a short name with its legal form only
         ("Huawei", "Huawei Technologies Co., Ltd.", None),  # the filler of its own name
         ("Nationwide Shipping", "Nationwide Shipping Ltd", None),
+        ("Sinopack", "Hebei Sinopack Electronics", None),  # place + brand + industry
+        ("光华科技", "Guangdong Guanghua Sci-Tech Co.", None),  # "Sci-Tech" is a filler
         ("华为", "Huawei", None),  # the whole Chinese name is the pinyin
         ("AIAI", "AL-ITIHAAD AL-ISLAMIYA / AIAI", "Organization"),  # aliases split at "/"
     ],

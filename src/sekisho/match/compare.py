@@ -700,6 +700,9 @@ def _compare_analyses(
     elif (
         informative_hits
         and not person
+        # a Chinese firm's registered name is place + brand + industry + legal form
+        # ("Hebei Sinopack Electronics"): there the industry word is the firm's own
+        and ct[0].kind != PLACE
         and (lines := [j for j in c_left if ct[j].kind == GENERIC and ct[j].text in vocab.BUSINESS_LINES])
     ):
         # a name against that name plus a line of business ("Fujitsu" / "Fujitsu Network

@@ -309,13 +309,14 @@ GENERIC: dict[str, str] = {w: group[0] for group in _GENERIC_GROUPS for w in gro
 # unlike the fillers of a firm's own name ("Technologies", "Group", "Holding",
 # "International"): a listed name that adds one to a brand names one business of that brand
 # ("Fujitsu Network Solutions", "Pandora Shipping"), often a subsidiary, not the brand.
+# ("Science" is a filler: 科技 is written "Sci-Tech" and "Science & Technology".)
 BUSINESS_LINES: frozenset[str] = frozenset(
     ["trading", "communication", "electronic", "investment", "development", "service",
      "system", "manufacturing", "engineering", "equipment", "product", "products", "solution",
      "semiconductor", "logistics", "shipping", "network", "management", "resources",
      "materials", "machinery", "import", "export", "import export", "commercial", "institute",
      "research", "bank", "energy", "production", "foundation", "agency", "plant", "center",
-     "association", "science", "branch", "scientific"]
+     "association", "branch"]
 )
 
 # Words that carry (almost) nothing: articles, conjunctions, prepositions, honorifics.
