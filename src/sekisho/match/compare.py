@@ -642,21 +642,16 @@ def _compare_analyses(
     # "精测电子" / "Shanghai Jingce"), it is a guess, not a match
     if len(strong) == 1 and not features.get("single_fuzzy_word"):
         p0 = strong[0]
-        q_han = [i for i in p0.q if _HAN_RE.search(qt[i].surface)]
-        c_han = [j for j in p0.c if _HAN_RE.search(ct[j].surface)]
-        han_toks, han_side, han_left = (
-            ([qt[i] for i in q_han], qt, q_left) if q_han and not c_han
-            else ([ct[j] for j in c_han], ct, c_left) if c_han and not q_han
-            else ([], qt, [])
-        )
-        if (
-            han_toks
-            and sum(len(t.surface) for t in han_toks) <= 2
-            and any(han_side[k].kind in (WORD, GENERIC, PLACE, PARTICLE) for k in han_left)
-        ):
-            score = min(score, 0.78)
-            features["pinyin_only"] = 1.0
-            notes.append("a short Chinese name met only by its pinyin, and it says more")
+        q_han = [i for i in p0.q if qp.han[i]]
+        c_han = [j for j in p0.c if cp.han[j]]
+        if bool(q_han) != bool(c_han):  # Chinese characters on one side only
+            side, han, left = (qt, q_han, q_left) if q_han else (ct, c_han, c_left)
+            if sum(len(side[k].surface) for k in han) <= 2 and any(
+                side[k].kind in (WORD, GENERIC, PLACE, PARTICLE) for k in left
+            ):
+                score = min(score, 0.78)
+                features["pinyin_only"] = 1.0
+                notes.append("a short Chinese name met only by its pinyin, and it says more")
     # guard 1c: for organisations word order carries meaning ("Best Buy" is not "Buy Best")
     if not person and _inverted(pairs, qt, ct):
         score *= 0.8
